@@ -1,0 +1,28 @@
+"""Settings, one model per concern (pydantic-settings), built in the entrypoint and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StoreSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUANJIE_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Directory of the embedded SQLite database and rendered files (default ./data).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store; unset means the SQLite file <data_dir>/huanjie.db. "
+        "PostgreSQL: postgresql+psycopg://user:pass@host/db",
+    )
+
+    def url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'huanjie.db').resolve()}"
