@@ -26,3 +26,13 @@ class StoreSettings(BaseSettings):
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.data_dir / 'huanjie.db').resolve()}"
+
+
+class ClockSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUANJIE_", extra="ignore")
+
+    now: str | None = Field(
+        default=None,
+        description="Pin the clock to this Asia/Shanghai time (ISO 8601) for scripted runs; "
+        "unset means the system clock.",
+    )

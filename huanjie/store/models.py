@@ -78,8 +78,10 @@ class Case(SQLModel, table=True):
     profile_version: str = Field(max_length=60)
     calendar_version: str = Field(max_length=120)
     launched_at: dt.datetime | None = _ts(nullable=False)
-    # set when facts or a decision arrive, cleared when a flow run has taken them in
-    needs_run: bool = Field(default=True, index=True)
+    # wake counts requests to run the case's flow (facts, decisions, moves); ran is the
+    # wake value the last finished run started from: the case needs a run while wake > ran.
+    wake: int = Field(default=1, index=True)
+    ran: int = 0
 
 
 class StepState(SQLModel, table=True):

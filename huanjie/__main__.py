@@ -1,0 +1,3 @@
+from huanjie.cli.main import main
+
+main()

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from huanjie.cli.common import JsonOpt, command, console, context, print_json
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"“{value}”不是 YYYY-MM-DD 格式的日期") from None
+
+
+@app.command("create")
+@command
+def create(
+    name: Annotated[str, typer.Option("--name", help="换届名称")],
+    county: Annotated[str, typer.Option("--county", help="县（区）")],
+    profile: Annotated[str, typer.Option("--profile", help="规则配置：national|ZJ|SH|BJ")],
+    party_day: Annotated[str, typer.Option("--party-day", help="党员大会选举日 D_P（YYYY-MM-DD）")],
+    vc_day: Annotated[str, typer.Option("--vc-day", help="村委会选举日 D_V（YYYY-MM-DD）")],
+    json_out: JsonOpt = False,
+) -> None:
+    """创建换届，输出换届代码。"""
+    from huanjie.service.campaigns import create_campaign
+
+    campaign = create_campaign(
+        context(), name=name, county=county, profile=profile, party_day=_date(party_day), vc_day=_date(vc_day)
+    )
+    if json_out:
+        print_json(campaign.model_dump(mode="json", exclude={"id"}))
+    else:
+        console.print(campaign.code)
+
+
+@app.command("list")
+@command
+def list_(json_out: JsonOpt = False) -> None:
+    """列出所有换届。"""
+    from huanjie.service.campaigns import list_campaigns
+
+    campaigns = list_campaigns(context())
+    if json_out:
+        print_json([c.model_dump(mode="json", exclude={"id"}) for c in campaigns])
+        return
+    for c in campaigns:
+        console.print(f"{c.code}  {c.county}  {c.name}  规则 {c.profile_code}  D_P {c.party_day}  D_V {c.vc_day}")

@@ -1,0 +1,39 @@
+"""What every service function needs: the store and the clock, built once by the entrypoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from huanjie.clock import Clock, SystemClock
+from huanjie.settings import StoreSettings
+
+
+@dataclass
+class Context:
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def open_context(settings: StoreSettings | None = None, clock: Clock | None = None) -> Context:
+    """Connect to the configured store, migrating it to the newest schema."""
+    from huanjie.store.db import make_engine, upgrade
+
+    settings = settings or StoreSettings()
+    engine = make_engine(settings.url())
+    upgrade(engine)
+    return Context(engine=engine, clock=clock or SystemClock())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a named user with a role (the CLI's --as, later the web login)."""
+
+    name: str
+    role: str
+    scope_kind: str = "county"
+    scope: str | None = None
+
+
+SYSTEM = Actor(name="system", role="system")

@@ -1,0 +1,57 @@
+"""People and their roles; resolving the CLI's --as to an Actor."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, func, select
+
+from huanjie.errors import Conflict, InvalidInput, NotFound, Problem
+from huanjie.service.context import SYSTEM, Actor, Context
+from huanjie.service.roles import check_role, role_label
+from huanjie.store.db import reading, transaction
+from huanjie.store.events import SYSTEM_CHAIN, EventDraft, append
+from huanjie.store.models import User
+
+
+def add_user(
+    ctx: Context, *, name: str, role: str, scope_kind: str, scope: str | None, actor: Actor = SYSTEM
+) -> User:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("用户名不能为空", [Problem("请提供用户名", field="name")])
+    check_role(role, scope_kind)
+    if scope_kind != "county" and not scope:
+        raise InvalidInput(f"角色 {role_label(role)} 须指定范围", [Problem("请用 --scope 指定乡镇或村代码", field="scope")])
+    with transaction(ctx.engine) as session:
+        if session.exec(select(User).where(User.name == name)).first():
+            raise Conflict(f"用户 {name} 已存在", [Problem("用户名须唯一", field="name")])
+        user = User(name=name, role=role, scope_kind=scope_kind, scope=scope if scope_kind != "county" else None)
+        session.add(user)
+        append(
+            session,
+            SYSTEM_CHAIN,
+            EventDraft(
+                kind="user.added",
+                actor=actor.name,
+                role=actor.role,
+                at=ctx.clock.now(),
+                payload={"name": name, "role": role, "scope_kind": scope_kind, "scope": user.scope},
+            ),
+        )
+    return user
+
+
+def list_users(ctx: Context) -> list[User]:
+    with reading(ctx.engine) as session:
+        return list(session.exec(select(User).order_by(User.id)))
+
+
+def resolve_actor(session: Session, name: str | None) -> Actor:
+    """The acting user. Before any user exists, unnamed commands act as the system (set-up)."""
+    if name is None:
+        if session.exec(select(func.count()).select_from(User)).one() == 0:
+            return SYSTEM
+        raise InvalidInput("请用 --as 指定操作用户", [Problem("已登记用户后，每项操作都须以某一用户身份进行", field="as")])
+    user = session.exec(select(User).where(User.name == name, User.active)).first()
+    if user is None:
+        raise NotFound(f"找不到用户 {name}", [Problem("请先用 huanjie user add 登记", field="as")])
+    return Actor(name=user.name, role=user.role, scope_kind=user.scope_kind, scope=user.scope)
