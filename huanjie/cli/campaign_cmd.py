@@ -51,3 +51,28 @@ def list_(json_out: JsonOpt = False) -> None:
         return
     for c in campaigns:
         console.print(f"{c.code}  {c.county}  {c.name}  规则 {c.profile_code}  D_P {c.party_day}  D_V {c.vc_day}")
+
+
+@app.command("move")
+@command
+def move(
+    campaign: Annotated[str, typer.Option("--campaign", help="换届代码")],
+    party_day: Annotated[str | None, typer.Option("--party-day", help="新的党员大会选举日")] = None,
+    vc_day: Annotated[str | None, typer.Option("--vc-day", help="新的村委会选举日")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="调整原因")] = "",
+    as_: Annotated[str | None, typer.Option("--as", help="以该用户身份操作")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """调整选举日：重算全部期限；已完成但不再满足期限的步骤列为失效并重新打开。"""
+    from huanjie.service.replan import move_campaign
+
+    result = move_campaign(
+        context(), campaign_code=campaign, actor_name=as_,
+        party_day=_date(party_day) if party_day else None, vc_day=_date(vc_day) if vc_day else None, reason=reason,
+    )
+    if json_out:
+        print_json(result.__dict__)
+        return
+    console.print(f"已重算期限：{result.moved} 项期限变化")
+    for item in result.invalidated:
+        console.print(f"  失效并重新打开：{item['village']} {item['step']}（完成于 {item['done_on']}，新期限 {item['due']}）")

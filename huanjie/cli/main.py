@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from huanjie.cli import calendar_cmd, campaign_cmd, plan_cmd, village_cmd
+from huanjie.cli import (
+    calendar_cmd,
+    campaign_cmd,
+    engine_cmd,
+    gate_cmd,
+    plan_cmd,
+    status_cmd,
+    step_cmd,
+    user_cmd,
+    village_cmd,
+)
 
 app = typer.Typer(
     name="huanjie",
@@ -13,10 +23,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(campaign_cmd.app, name="campaign", help="换届（县级）：创建、查看、调整日期")
-app.add_typer(village_cmd.app, name="village", help="村：导入、查看")
+app.add_typer(campaign_cmd.app, name="campaign", help="换届（县级）：创建、查看、调整选举日")
+app.add_typer(village_cmd.app, name="village", help="村：导入村名单")
 app.add_typer(calendar_cmd.app, name="calendar", help="法定期间与工作日计算")
+app.add_typer(user_cmd.app, name="user", help="用户与角色")
+app.add_typer(gate_cmd.app, name="gate", help="审批：待办、批准、驳回")
+app.add_typer(step_cmd.app, name="step", help="步骤：重新打开")
 app.command("plan")(plan_cmd.plan)
+app.command("launch")(engine_cmd.launch)
+app.command("record")(engine_cmd.record)
+app.command("run")(engine_cmd.run)
+app.command("worker")(engine_cmd.worker)
+app.command("status")(status_cmd.status)
 
 
 def main() -> None:

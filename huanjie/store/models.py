@@ -103,6 +103,7 @@ class StepState(SQLModel, table=True):
     failures: list = _json([])
     attempt: int = 1
     done_at: dt.datetime | None = _ts()
+    done_on: dt.date | None = None  # the day the act took place (facts' date, else done_at's)
     late: bool = False
     overdue_noted: bool = False
     invalidated: bool = False

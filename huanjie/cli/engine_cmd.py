@@ -1,0 +1,93 @@
+"""launch, record, run, worker: the commands that move cases forward."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码")]
+
+
+@command
+def launch(
+    campaign: Annotated[str, typer.Option("--campaign", help="换届代码")],
+    township: Annotated[str | None, typer.Option("--township", help="只启动该乡镇的村")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只启动该村")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="启动全部村")] = False,
+    as_: AsOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """启动所选村的两项选举流程（已启动的不会重复启动）。"""
+    from huanjie.cli.progress import bar
+    from huanjie.service.launch import launch as do_launch
+
+    with bar("启动", json_out) as advance:
+        result = do_launch(context(), campaign_code=campaign, actor_name=as_, township=township, village=village,
+                           everything=all_, progress=advance)
+    if json_out:
+        print_json(result.__dict__)
+    else:
+        console.print(f"已启动 {len(result.launched)} 个村；此前已启动 {len(result.already)} 个")
+
+
+@command
+def record(
+    step: Annotated[str, typer.Argument(help="步骤编号，如 P5.2")],
+    village: Annotated[str, typer.Option("--village", help="村代码")],
+    file: Annotated[Path | None, typer.Option("--file", help="事实文件：JSON / YAML，或 CSV（配合 --field）")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="CSV 各行放入的事实字段名（如 candidates）")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="单项事实 key=value，可重复")] = None,
+    campaign: CampaignOpt = None,
+    as_: AsOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """填报某一步骤的事实；法定检查立即运行并显示结果。"""
+    from huanjie.service.fact_files import read_facts
+    from huanjie.service.records import record_facts
+
+    facts = read_facts(file, field=field, pairs=set_ or [])
+    result = record_facts(context(), actor_name=as_, village_code=village, step_key=step, facts=facts,
+                          campaign_code=campaign)
+    if json_out:
+        print_json(result.__dict__)
+        return
+    if result.failures:
+        console.print(f"[red]已记录，但 {step} 未通过检查：[/]")
+        for f in result.failures:
+            console.print(f"  - {f['message']}", markup=False)
+    else:
+        console.print(f"已记录 {village} {step}，检查通过")
+
+
+@command
+def run(
+    campaign: CampaignOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """在本进程中运行所有有新进展的案例的流程（一次处理多个村）。"""
+    from huanjie.cli.progress import bar
+    from huanjie.flows.driver import run_woken, woken_cases
+
+    ctx = context()
+    total = len(woken_cases(ctx, campaign))
+    with bar("运行流程", json_out, total=total) as advance:
+        count = run_woken(ctx, campaign_code=campaign, progress=advance)
+    if json_out:
+        print_json({"cases_run": count})
+    else:
+        console.print(f"已运行 {count} 个案例的流程")
+
+
+@command
+def worker(
+    interval: Annotated[float, typer.Option("--interval", help="轮询间隔（秒）")] = 2.0,
+    once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
+) -> None:
+    """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出。"""
+    from huanjie.flows.worker import serve
+
+    serve(context(), interval=interval, once=once, echo=console.print)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+
+app = typer.Typer(no_args_is_help=True)
+VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")]
+
+
+@app.command("list")
+@command
+def list_(as_: AsOpt = None, campaign: CampaignOpt = None, json_out: JsonOpt = False) -> None:
+    """列出等待该用户审批的事项。"""
+    from huanjie.service.gates import waiting_gates
+
+    gates = waiting_gates(context(), actor_name=as_, campaign_code=campaign)
+    if json_out:
+        print_json([g.__dict__ for g in gates])
+        return
+    if not gates:
+        console.print("没有等待审批的事项")
+    for g in gates:
+        mark = "" if g.may_decide else f"（{g.why_not}）"
+        console.print(f"{g.township} {g.village_name}（{g.village}） {g.step} {g.step_name}  期限 {g.due}  "
+                      f"填报人 {g.recorded_by or '-'}{mark}", markup=False)
+
+
+def _decide(approve: bool, step: str, village: str, as_: str | None, reason: str | None, campaign: str | None,
+            json_out: bool) -> None:
+    from huanjie.service.gates import decide_gate
+
+    state = decide_gate(context(), actor_name=as_, village_code=village, step_key=step, approve=approve,
+                        reason=reason, campaign_code=campaign)
+    if json_out:
+        print_json({"village": village, "step": step, "status": state.status, "attempt": state.attempt})
+    elif approve:
+        console.print(f"已批准 {village} {step}" + ("（逾期完成）" if state.late else ""))
+    else:
+        console.print(f"已驳回 {village} {step}，退回重新办理：{reason}")
+
+
+@app.command("approve")
+@command
+def approve(step: Annotated[str, typer.Argument(help="步骤编号")], village: VillageOpt, as_: AsOpt = None,
+            reason: Annotated[str | None, typer.Option("--reason", help="意见（可选）")] = None,
+            campaign: CampaignOpt = None, json_out: JsonOpt = False) -> None:
+    """批准审批环节。"""
+    _decide(True, step, village, as_, reason, campaign, json_out)
+
+
+@app.command("reject")
+@command
+def reject(step: Annotated[str, typer.Argument(help="步骤编号")], village: VillageOpt, as_: AsOpt = None,
+           reason: Annotated[str | None, typer.Option("--reason", help="驳回理由（必填）")] = None,
+           campaign: CampaignOpt = None, json_out: JsonOpt = False) -> None:
+    """驳回审批环节（须说明理由），步骤退回重新办理。"""
+    _decide(False, step, village, as_, reason, campaign, json_out)

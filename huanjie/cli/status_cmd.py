@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from huanjie.cli.common import JsonOpt, command, console, context, print_json
+
+STATE_LABELS = {"done": "已完成", "running": "进行中", "awaiting": "待审批", "blocked": "受阻", "overdue": "逾期"}
+RISK_STYLE = {"green": "[green]绿[/]", "yellow": "[yellow]黄[/]", "red": "[red]红[/]"}
+
+
+@command
+def status(
+    campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码")] = None,
+    township: Annotated[str | None, typer.Option("--township", help="乡镇")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="村代码")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级。"""
+    from huanjie.service.status import board
+
+    villages = board(context(), campaign_code=campaign, township=township, village=village)
+    if json_out:
+        print_json({"villages": [v.as_dict() for v in villages]})
+        return
+    show_board(villages)
+
+
+def show_board(villages) -> None:
+    from rich.table import Table
+
+    table = Table(title="换届作战图")
+    for col in ("乡镇", "村", "状态", "当前阶段", "风险", "待办/逾期"):
+        table.add_column(col)
+    for v in villages:
+        notes = v.waiting_for + [f"逾期 {o['step']} {o['name']}（{o['due']}）" for o in v.overdue]
+        notes += [f"{b['step']} 受阻：{'；'.join(b['failures'])}" for b in v.blocked]
+        table.add_row(v.township, f"{v.name}（{v.code}）", STATE_LABELS[v.state], v.stage or "—",
+                      RISK_STYLE[v.risk], "\n".join(notes) or "—")
+    console.print(table)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from huanjie.cli.common import JsonOpt, command, console, context, print_json
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("add")
+@command
+def add(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[str, typer.Option("--role", help="county_office | township_approver | village_clerk | joint_reviewer | auditor")],
+    scope: Annotated[str | None, typer.Option("--scope", help="乡镇名称或村代码；县级角色不填")] = None,
+    scope_kind: Annotated[str | None, typer.Option("--scope-kind", help="county | township | village（默认按角色推断）")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """登记用户及其角色、范围。"""
+    from huanjie.service.roles import ROLE_SCOPES, role_label
+    from huanjie.service.users import add_user
+
+    kind = scope_kind or (ROLE_SCOPES.get(role, ("county",))[0] if scope else "county")
+    user = add_user(context(), name=name, role=role, scope_kind=kind, scope=scope)
+    if json_out:
+        print_json(user.model_dump(exclude={"id"}))
+    else:
+        console.print(f"已登记 {user.name}：{role_label(user.role)}" + (f"，范围 {user.scope}" if user.scope else "，全县"))
+
+
+@app.command("list")
+@command
+def list_(json_out: JsonOpt = False) -> None:
+    """列出用户。"""
+    from huanjie.service.roles import role_label
+    from huanjie.service.users import list_users
+
+    users = list_users(context())
+    if json_out:
+        print_json([u.model_dump(exclude={"id"}) for u in users])
+        return
+    for u in users:
+        console.print(f"{u.name}  {role_label(u.role)}  {u.scope or '全县'}")

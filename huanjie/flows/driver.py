@@ -1,0 +1,51 @@
+"""Running flows for the cases that need it, in this (long-lived) process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from huanjie.flows import runtime
+from huanjie.service.context import Context
+from huanjie.store.db import reading, transaction
+from huanjie.store.models import Campaign, Case
+
+BATCH = 200
+
+
+def woken_cases(ctx: Context, campaign_code: str | None = None) -> list[tuple[int, int]]:
+    """(case id, wake) of every case with something new since its last run."""
+    with reading(ctx.engine) as session:
+        query = select(Case.id, Case.wake).where(col(Case.wake) > col(Case.ran))
+        if campaign_code:
+            query = query.join(Campaign, Campaign.id == Case.campaign_id).where(Campaign.code == campaign_code)
+        return list(session.exec(query.order_by(Case.id)).all())
+
+
+def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Callable[[int], None] | None = None) -> int:
+    """Run the village flow for every woken case, in batches; returns how many cases ran."""
+    todo = woken_cases(ctx, campaign_code)
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start:start + BATCH]
+        run_cases(ctx, [case_id for case_id, _ in batch])
+        _mark_ran(ctx, batch)
+        if progress:
+            progress(len(batch))
+    return len(todo)
+
+
+def run_cases(ctx: Context, case_ids: list[int]) -> dict[int, str]:
+    from huanjie.flows.village import village_flow
+
+    with runtime.using(ctx):
+        return asyncio.run(village_flow(case_ids, label=f"{len(case_ids)} 个案例"))
+
+
+def _mark_ran(ctx: Context, batch: list[tuple[int, int]]) -> None:
+    # A case woken again during the run keeps wake > ran and is picked up next time.
+    with transaction(ctx.engine) as session:
+        for case_id, wake in batch:
+            session.execute(update(Case).where(Case.id == case_id, Case.ran < wake).values(ran=wake))

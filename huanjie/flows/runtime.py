@@ -1,0 +1,25 @@
+"""The store and clock that flow and task runs of this process use (set by the driver)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from huanjie.service.context import Context
+
+_current: Context | None = None
+
+
+@contextmanager
+def using(ctx: Context):
+    global _current
+    previous, _current = _current, ctx
+    try:
+        yield ctx
+    finally:
+        _current = previous
+
+
+def current() -> Context:
+    if _current is None:
+        raise RuntimeError("flows need huanjie.flows.runtime.using(ctx)")
+    return _current

@@ -1,0 +1,31 @@
+"""The long-lived worker: runs woken cases and notes overdue steps, until told to stop."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+
+from huanjie.flows.driver import run_woken
+from huanjie.service.context import Context
+from huanjie.service.deadlines import sweep_overdue
+
+
+def serve(ctx: Context, *, interval: float = 2.0, once: bool = False, echo: Callable[[str], None] = print) -> None:
+    stop = threading.Event()
+
+    def _stop(signum, _frame):
+        echo("收到停止信号，完成当前批次后退出……")
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stop)
+    echo(f"工作进程已启动，每 {interval:g} 秒检查一次")
+    while not stop.is_set():
+        ran = run_woken(ctx)
+        overdue = sweep_overdue(ctx)
+        if ran or overdue:
+            echo(f"运行 {ran} 个案例；新逾期步骤 {overdue} 个")
+        if once:
+            break
+        stop.wait(interval)

@@ -1,0 +1,47 @@
+"""Noting overdue steps across a campaign (the worker and the scheduler call this)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from sqlmodel import col, select
+
+from huanjie.service.context import Context
+from huanjie.steps.runner import note_overdue
+from huanjie.steps.state import OPEN, load_case
+from huanjie.store.db import reading, transaction
+from huanjie.store.models import StepState
+
+log = logging.getLogger(__name__)
+
+
+def sweep_overdue(ctx: Context) -> int:
+    """Each open step past its due day gets one step.overdue event; safe to run any number of times.
+
+    Each case is its own transaction: one broken case does not stop the sweep.
+    """
+    now = ctx.clock.now()
+    with reading(ctx.engine) as session:
+        rows = session.exec(
+            select(StepState.case_id, StepState.step_key).where(
+                col(StepState.status).in_(OPEN), StepState.due < now.date(), StepState.overdue_noted == False  # noqa: E712
+            )
+        ).all()
+    by_case: dict[int, list[str]] = defaultdict(list)
+    for case_id, key in rows:
+        by_case[case_id].append(key)
+    noted = 0
+    for case_id, keys in by_case.items():
+        try:
+            with transaction(ctx.engine) as session:
+                view = load_case(session, case_id)
+                drafts: list = []
+                for key in keys:
+                    note_overdue(view, view.steps[key], now, drafts)
+                    session.add(view.steps[key])
+                view.write(session, drafts)
+                noted += len(drafts)
+        except Exception:  # one broken case must not block the whole sweep
+            log.exception("overdue sweep failed for case %s", case_id)
+    return noted

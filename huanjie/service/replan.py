@@ -1,0 +1,111 @@
+"""Moving election days, reopening steps: every deadline is derived again, never typed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from huanjie.errors import InvalidInput, Problem
+from huanjie.service.campaigns import get_campaign
+from huanjie.service.context import Context
+from huanjie.service.records import open_step
+from huanjie.service.roles import COUNTY_OFFICE, TOWNSHIP_APPROVER, covers, require
+from huanjie.service.users import resolve_actor
+from huanjie.steps.runner import replan
+from huanjie.steps.state import CaseView, load_case
+from huanjie.store.db import transaction
+from huanjie.store.events import EventDraft, append
+from huanjie.store.models import Case
+
+
+@dataclass
+class MoveResult:
+    moved: int = 0                                              # due dates that changed
+    invalidated: list[dict] = field(default_factory=list)       # {village, step, done_on, due}
+
+
+def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, party_day: dt.date | None = None,
+                  vc_day: dt.date | None = None, reason: str = "") -> MoveResult:
+    if party_day is None and vc_day is None:
+        raise InvalidInput("请指定新的选举日", [Problem("--party-day 或 --vc-day 至少一项", field="party_day")])
+    now = ctx.clock.now()
+    result = MoveResult()
+    with transaction(ctx.engine) as session:
+        actor = resolve_actor(session, actor_name)
+        require(actor.role in (COUNTY_OFFICE, "system"), f"{actor.name} 不能调整选举日", "选举日由县换届办确定")
+        campaign = get_campaign(session, campaign_code)
+        old = {"party_day": campaign.party_day, "vc_day": campaign.vc_day}
+        campaign.party_day = party_day or campaign.party_day
+        campaign.vc_day = vc_day or campaign.vc_day
+        if campaign.vc_day <= campaign.party_day:
+            raise InvalidInput(f"村委会选举日 {campaign.vc_day} 须晚于党组织选举日 {campaign.party_day}",
+                               [Problem("分段选举：先选村党组织，后选村委会", field="vc_day")])
+        session.add(campaign)
+        session.flush()
+        append(session, campaign.code, EventDraft(
+            kind="campaign.moved", actor=actor.name, role=actor.role, at=now,
+            payload={"from": old, "to": {"party_day": campaign.party_day, "vc_day": campaign.vc_day},
+                     "reason": reason}))
+        why = f"选举日调整（{reason}）" if reason else "选举日调整"
+        for case_id in session.exec(select(Case.id).where(Case.campaign_id == campaign.id).order_by(Case.id)):
+            view = load_case(session, case_id)
+            drafts = replan(session, view, now, reason=why)
+            result.moved += len(drafts)
+            bad = [s for s in view.steps.values() if s.status == "done" and s.done_on and s.done_on > s.due]
+            for state in bad:
+                result.invalidated.append({"village": view.village.code, "step": state.step_key,
+                                           "done_on": state.done_on.isoformat(), "due": state.due.isoformat()})
+            view.write(session, drafts)
+            if bad:
+                reopen_steps(session, view, [s.step_key for s in bad], now, (actor.name, actor.role),
+                             reason=f"{why}后已不满足期限", invalidated=True)
+    return result
+
+
+def reopen(ctx: Context, *, actor_name: str | None, village_code: str, step_key: str, reason: str,
+           campaign_code: str | None = None) -> list[str]:
+    if not reason.strip():
+        raise InvalidInput("重新打开步骤须说明理由", [Problem("请用 --reason 写明理由（如：候选人更换）", field="reason")])
+    now = ctx.clock.now()
+    with transaction(ctx.engine) as session:
+        actor = resolve_actor(session, actor_name)
+        view = open_step(session, village_code=village_code, step_key=step_key, campaign_code=campaign_code)
+        require(actor.role in (COUNTY_OFFICE, TOWNSHIP_APPROVER, "system"), f"{actor.name} 不能重新打开步骤",
+                "重新打开步骤须由乡镇或县换届办作出")
+        require(covers(actor, view.township.name, view.village.code),
+                f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
+        return reopen_steps(session, view, [step_key], now, (actor.name, actor.role), reason=reason.strip())
+
+
+def reopen_steps(session: Session, view: CaseView, keys: list[str], now: dt.datetime, actor: tuple[str, str], *,
+                 reason: str, invalidated: bool = False) -> list[str]:
+    """Reopen the steps and every step depending on them; the history stays in the events."""
+    catalogue = view.env.catalogue
+    todo: list[str] = []
+    for key in keys:
+        for k in [key, *catalogue.dependents(key)]:
+            if k in view.steps and k not in todo:
+                todo.append(k)
+    drafts = []
+    reopened = []
+    for key in sorted(todo, key=catalogue.order):
+        state = view.steps[key]
+        if state.status == "pending" and state.facts is None:
+            continue
+        drafts.append(view.event("step.invalidated" if invalidated and key in keys else "step.reopened", key,
+                                 {"reason": reason, "was": state.status, "attempt": state.attempt + 1}, now,
+                                 actor=actor))
+        state.status, state.facts, state.failures = "pending", None, []
+        state.recorded_by = state.recorded_at = state.done_at = state.done_on = None
+        state.late, state.overdue_noted, state.note = False, False, reason
+        state.invalidated = invalidated and key in keys
+        state.attempt += 1
+        session.add(state)
+        reopened.append(key)
+    view.case.wake += 1
+    session.add(view.case)
+    drafts.extend(replan(session, view, now, reason=reason))
+    view.write(session, drafts)
+    return reopened

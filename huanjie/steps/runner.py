@@ -1,0 +1,133 @@
+"""The generic step runner: one catalogue row, one case, one transaction.
+
+``advance_step`` is idempotent, keyed by (case, step): a finished step is left alone, an open
+step is taken as far as its facts, checks, gate and deadline allow. The Prefect stage flows
+(huanjie.flows) call it as a task; tests call it directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from huanjie.service.context import Context
+from huanjie.steps.state import FINISHED, CaseView, load_case
+from huanjie.store.db import transaction
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    case_id: int
+    step: str
+    status: str      # pending | blocked | awaiting | done | skipped
+    advanced: bool   # the flow may go on to the next step
+
+
+def advance_step(ctx: Context, case_id: int, step_key: str) -> StepOutcome:
+    with transaction(ctx.engine) as session:
+        view = load_case(session, case_id, lock=True)
+        return advance_in(session, view, step_key, ctx.clock.now())
+
+
+def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime) -> StepOutcome:
+    from huanjie.steps.checks import run_checks
+
+    spec = view.env.catalogue.step(step_key)
+    state = view.steps[step_key]
+
+    def outcome(advanced: bool) -> StepOutcome:
+        return StepOutcome(view.case.id, step_key, state.status, advanced)
+
+    if state.status in FINISHED:
+        return outcome(True)
+    if any(view.steps[r].status not in FINISHED for r in spec.requires if r in view.steps):
+        return outcome(False)
+    drafts = []
+    check_ctx = check_context(view, step_key)
+    if spec.condition and state.facts is None:
+        from huanjie.steps.conditions import CONDITIONS
+
+        holds, reason = CONDITIONS[spec.condition].fn(check_ctx)
+        if not holds:
+            state.status, state.note = "skipped", reason
+            session.add(state)
+            view.write(session, [view.event("step.skipped", step_key, {"reason": reason}, now)])
+            return outcome(True)
+    if state.facts is None:
+        note_overdue(view, state, now, drafts)
+        view.write(session, drafts)
+        session.add(state)
+        return outcome(False)
+    failures = [f.__dict__ for f in run_checks(spec.checks, check_ctx)]
+    if failures:
+        if state.status != "blocked" or state.failures != failures:
+            state.status, state.failures = "blocked", failures
+            drafts.append(view.event("check.failed", step_key, {"failures": failures}, now))
+        note_overdue(view, state, now, drafts)
+        session.add(state)
+        view.write(session, drafts)
+        return outcome(False)
+    if state.status == "blocked":
+        drafts.append(view.event("check.passed", step_key, {"checks": list(spec.checks)}, now))
+    state.failures = []
+    if spec.gate:
+        if state.status != "awaiting":
+            state.status = "awaiting"
+            drafts.append(view.event("gate.awaiting", step_key, {"gate": spec.gate, "attempt": state.attempt}, now))
+        session.add(state)
+        view.write(session, drafts)
+        return outcome(False)
+    complete(session, view, state, now, done_on=fact_date(state.facts) or now.date(), drafts=drafts)
+    return outcome(True)
+
+
+def complete(session: Session, view: CaseView, state, now: dt.datetime, *, done_on: dt.date,
+             drafts: list, actor: tuple[str, str] | None = None) -> None:
+    """Mark a step done (late if after its due date) and re-plan the steps that count from it."""
+    state.status, state.done_at, state.done_on = "done", now, done_on
+    state.late = done_on > state.due
+    session.add(state)
+    payload = {"done_on": done_on, "due": state.due, "late": state.late, "attempt": state.attempt}
+    kwargs = {"actor": actor} if actor else {}
+    drafts.append(view.event("step.done", state.step_key, payload, now, **kwargs))
+    drafts.extend(replan(session, view, now, reason=f"依据 {state.step_key} 的实际完成日 {done_on}"))
+    view.write(session, drafts)
+
+
+def replan(session: Session, view: CaseView, now: dt.datetime, *, reason: str) -> list:
+    """Recompute this case's due dates from anchors and done dates; one event per moved date."""
+    plan = view.env.plan(view.done_dates())
+    drafts = []
+    for key, state in view.steps.items():
+        planned = plan[key]
+        if (state.due, state.provisional) == (planned.due, planned.provisional):
+            continue
+        drafts.append(view.event("deadline.moved", key, {"from": state.due, "to": planned.due,
+                                                         "provisional": planned.provisional, "reason": reason}, now))
+        state.due, state.provisional = planned.due, planned.provisional
+        state.warnings, state.milestones = list(planned.warnings), planned.milestones_json()
+        session.add(state)
+    return drafts
+
+
+def note_overdue(view: CaseView, state, now: dt.datetime, drafts: list) -> None:
+    """An open step past the end (24:00) of its due day becomes overdue: one event, once."""
+    if state.overdue_noted or now < view.env.calendar.deadline_end(state.due):
+        return
+    state.overdue_noted = True
+    drafts.append(view.event("step.overdue", state.step_key, {"due": state.due}, now))
+
+
+def check_context(view: CaseView, step_key: str):
+    from huanjie.steps.checks import CheckContext
+
+    facts = view.steps[step_key].facts or {}
+    others = {k: v for k, v in view.facts_by_step().items() if k != step_key}
+    return CheckContext(facts=facts, case_facts=others, profile=view.env.profile, village=view.village_info())
+
+
+def fact_date(facts: dict | None) -> dt.date | None:
+    value = (facts or {}).get("date")
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
