@@ -15,16 +15,24 @@ def step_task(case_id: int, step_key: str) -> StepOutcome:
 
 
 @flow(name="stage", flow_run_name="{stage_key} · {case_count} 个案例", validate_parameters=False)
-async def stage_flow(stage_key: str, starts: dict[int, str], case_count: int) -> dict[int, bool]:
-    """Run each case from its first open step of the stage; True where the stage finished."""
+async def stage_flow(stage_key: str, work: dict[int, list[str]], finished: dict[int, list[str]],
+                     case_count: int) -> dict[int, list[str]]:
+    """Try each case's candidate steps in catalogue order, each once its prerequisites are finished.
+
+    ``finished`` holds each case's steps already done or skipped; returns the steps this run
+    finished, per case.
+    """
     from huanjie.steps.catalogue import load_catalogue
 
-    keys = [s.key for s in load_catalogue().stage_steps(stage_key)]
-    finished: dict[int, bool] = {}
-    for case_id, first in starts.items():
-        finished[case_id] = True
-        for key in keys[keys.index(first):]:
-            if not step_task(case_id, key).advanced:
-                finished[case_id] = False
-                break
-    return finished
+    catalogue = load_catalogue()
+    newly: dict[int, list[str]] = {}
+    for case_id, keys in work.items():
+        done = set(finished.get(case_id, ()))
+        newly[case_id] = []
+        for key in keys:
+            if not all(r in done for r in catalogue.step(key).requires):
+                continue
+            if step_task(case_id, key).advanced:
+                done.add(key)
+                newly[case_id].append(key)
+    return newly

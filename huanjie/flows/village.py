@@ -15,38 +15,35 @@ from huanjie.store.models import StepState
 
 
 @flow(name="village", flow_run_name="{label}", validate_parameters=False)
-async def village_flow(case_ids: list[int], label: str) -> dict[int, str]:
-    """Each case goes stage by stage until a step cannot advance; returns where each stopped."""
+async def village_flow(case_ids: list[int], label: str) -> dict[int, list[str]]:
+    """Run every step that can move (it has facts, or is conditional) once its prerequisites are
+    finished; stages in catalogue order. Steps still waiting for facts are left to the clerk
+    (and to the overdue sweep). Returns the steps finished per case."""
     from huanjie.steps.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     ctx = runtime.current()
     with reading(ctx.engine) as session:
         rows = session.exec(
-            select(StepState.case_id, StepState.step_key, StepState.status).where(StepState.case_id.in_(case_ids))
+            select(StepState.case_id, StepState.step_key, StepState.status, StepState.facts.is_not(None))
+            .where(StepState.case_id.in_(case_ids))
         ).all()
-    has: dict[int, set[str]] = defaultdict(set)
-    open_steps: set[tuple[int, str]] = set()
-    for case_id, key, status in rows:
-        has[case_id].add(key)
-        if status not in FINISHED:
-            open_steps.add((case_id, key))
-    active = set(case_ids)
-    stopped: dict[int, str] = {}
+    finished: dict[int, list[str]] = defaultdict(list)
+    movable: set[tuple[int, str]] = set()
+    for case_id, key, status, has_facts in rows:
+        if status in FINISHED:
+            finished[case_id].append(key)
+        elif has_facts or catalogue.step(key).condition:
+            movable.add((case_id, key))
+    progress: dict[int, list[str]] = defaultdict(list)
     for stage in catalogue.stages():
         keys = [s.key for s in catalogue.stage_steps(stage.key)]
-        starts = {}
-        for case_id in sorted(active):
-            if keys[0] not in has[case_id]:
-                continue  # the other election's stage
-            first = next((k for k in keys if (case_id, k) in open_steps), None)
-            if first is not None:
-                starts[case_id] = first
-        if not starts:
+        work = {c: [k for k in keys if (c, k) in movable] for c in case_ids}
+        work = {c: ks for c, ks in work.items() if ks}
+        if not work:
             continue
-        finished = await stage_flow(stage.key, starts, len(starts))
-        for case_id, done in finished.items():
-            if not done:
-                active.discard(case_id)
-                stopped[case_id] = stage.key
-    return stopped
+        newly = await stage_flow(stage.key, work, {c: finished[c] for c in work}, len(work))
+        for case_id, keys_done in newly.items():
+            finished[case_id].extend(keys_done)
+            progress[case_id].extend(keys_done)
+    return dict(progress)
