@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 import json
 import sys
 from collections.abc import Callable
@@ -56,5 +55,4 @@ def command(fn: Callable) -> Callable:
                     err_console.print(f"  - {problem.text()}", markup=False)
             raise typer.Exit(2) from None
 
-    wrapper.__signature__ = inspect.signature(fn)
     return wrapper

@@ -55,7 +55,7 @@ def transaction(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     """A read-only session that never takes the write lock."""
-    with Session(engine.execution_options(readonly=True)) as session:
+    with Session(engine.execution_options(readonly=True), expire_on_commit=False) as session:
         with session.begin():
             yield session
 
