@@ -124,8 +124,10 @@ def check_context(view: CaseView, step_key: str):
     from huanjie.steps.checks import CheckContext
 
     facts = view.steps[step_key].facts or {}
-    others = {k: v for k, v in view.facts_by_step().items() if k != step_key}
-    return CheckContext(facts=facts, case_facts=others, profile=view.env.profile, village=view.village_info())
+    order = view.env.catalogue.order
+    others = {k: v for k, v in sorted(view.facts_by_step().items(), key=lambda kv: order(kv[0])) if k != step_key}
+    return CheckContext(facts=facts, case_facts=others, profile=view.env.profile, village=view.village_info(),
+                        step=step_key)
 
 
 def fact_date(facts: dict | None) -> dt.date | None:
