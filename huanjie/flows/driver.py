@@ -9,7 +9,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from huanjie.flows import runtime
+from huanjie.flows.walk import walk_cases, walk_stage
 from huanjie.service.context import Context
+from huanjie.steps.runner import advance_step
 from huanjie.store.db import reading, transaction
 from huanjie.store.models import Campaign, Case
 
@@ -25,19 +27,26 @@ def woken_cases(ctx: Context, campaign_code: str | None = None) -> list[tuple[in
         return list(session.exec(query.order_by(Case.id)).all())
 
 
-def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Callable[[int], None] | None = None) -> int:
+def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Callable[[int], None] | None = None,
+              prefect: bool = True) -> int:
     """Run the village flow for every woken case, in batches; returns how many cases ran."""
     todo = woken_cases(ctx, campaign_code)
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
-        run_cases(ctx, [case_id for case_id, _ in batch])
+        run_cases(ctx, [case_id for case_id, _ in batch], prefect=prefect)
         _mark_ran(ctx, batch)
         if progress:
             progress(len(batch))
     return len(todo)
 
 
-def run_cases(ctx: Context, case_ids: list[int]) -> dict[int, str]:
+def run_cases(ctx: Context, case_ids: list[int], *, prefect: bool = True) -> dict[int, list[str]]:
+    """Walk the cases through the catalogue: as Prefect flows, or (tests, tools) as plain calls."""
+    if not prefect:
+        async def plain_stage(stage_key, work, finished):
+            return walk_stage(work, finished, lambda case_id, key: advance_step(ctx, case_id, key))
+
+        return asyncio.run(walk_cases(ctx, case_ids, plain_stage))
     from huanjie.flows.village import village_flow
 
     with runtime.using(ctx):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 07:44:26.496002
+Create Date: 2026-11-22
 """
 from alembic import op
 import sqlalchemy as sa
@@ -116,7 +116,8 @@ def _create_tables() -> None:
     sa.Column('profile_version', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('calendar_version', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('launched_at', huanjie.store.types.AwareDateTime(timezone=True), nullable=False),
-    sa.Column('needs_run', sa.Boolean(), nullable=False),
+    sa.Column('wake', sa.Integer(), nullable=False),
+    sa.Column('ran', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ),
     sa.ForeignKeyConstraint(['village_id'], ['village.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -124,8 +125,8 @@ def _create_tables() -> None:
     )
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_campaign_id'), ['campaign_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_case_needs_run'), ['needs_run'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_village_id'), ['village_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_wake'), ['wake'], unique=False)
 
     op.create_table('step_state',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -143,6 +144,7 @@ def _create_tables() -> None:
     sa.Column('failures', sa.JSON(), nullable=False),
     sa.Column('attempt', sa.Integer(), nullable=False),
     sa.Column('done_at', huanjie.store.types.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('done_on', sa.Date(), nullable=True),
     sa.Column('late', sa.Boolean(), nullable=False),
     sa.Column('overdue_noted', sa.Boolean(), nullable=False),
     sa.Column('invalidated', sa.Boolean(), nullable=False),
@@ -186,8 +188,8 @@ def downgrade() -> None:
 
     op.drop_table('step_state')
     with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_wake'))
         batch_op.drop_index(batch_op.f('ix_case_village_id'))
-        batch_op.drop_index(batch_op.f('ix_case_needs_run'))
         batch_op.drop_index(batch_op.f('ix_case_campaign_id'))
 
     op.drop_table('case')
@@ -213,7 +215,6 @@ def downgrade() -> None:
     op.drop_table('campaign')
     op.drop_table('app_user')
     # ### end Alembic commands ###
-
 
 # Audit events are append-only, enforced by the database itself (not only by the ORM).
 _REFUSAL = "审计事件只可追加，不可修改或删除"

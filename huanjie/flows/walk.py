@@ -1,0 +1,72 @@
+"""The walk over the catalogue that the flows perform, as plain functions.
+
+The Prefect flows (village.py, stage.py) wrap exactly these, handing in the stage flow and
+the step task; tests and ``run_cases(..., prefect=False)`` hand in plain calls.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+
+from sqlmodel import select
+
+from huanjie.service.context import Context
+from huanjie.steps.runner import StepOutcome
+from huanjie.steps.state import FINISHED
+from huanjie.store.db import reading
+from huanjie.store.models import StepState
+
+Work = dict[int, list[str]]
+RunStage = Callable[[str, Work, Work], Awaitable[Work]]
+
+
+async def walk_cases(ctx: Context, case_ids: list[int], run_stage: RunStage) -> Work:
+    """Run every step that can move (it has facts, or is conditional), stages in catalogue
+    order; steps still waiting for facts are left to the clerk and to the overdue sweep.
+    Returns the steps finished per case."""
+    from huanjie.steps.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    with reading(ctx.engine) as session:
+        rows = session.exec(
+            select(StepState.case_id, StepState.step_key, StepState.status, StepState.facts.is_not(None))
+            .where(StepState.case_id.in_(case_ids))
+        ).all()
+    finished: Work = defaultdict(list)
+    movable: set[tuple[int, str]] = set()
+    for case_id, key, status, has_facts in rows:
+        if status in FINISHED:
+            finished[case_id].append(key)
+        elif has_facts or catalogue.step(key).condition:
+            movable.add((case_id, key))
+    progress: Work = defaultdict(list)
+    for stage in catalogue.stages():
+        keys = [s.key for s in catalogue.stage_steps(stage.key)]
+        work = {c: [k for k in keys if (c, k) in movable] for c in case_ids}
+        work = {c: ks for c, ks in work.items() if ks}
+        if not work:
+            continue
+        newly = await run_stage(stage.key, work, {c: finished[c] for c in work})
+        for case_id, keys_done in newly.items():
+            finished[case_id].extend(keys_done)
+            progress[case_id].extend(keys_done)
+    return dict(progress)
+
+
+def walk_stage(work: Work, finished: Work, advance: Callable[[int, str], StepOutcome]) -> Work:
+    """Each case's candidate steps in catalogue order, each once its prerequisites are finished."""
+    from huanjie.steps.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    newly: Work = {}
+    for case_id, keys in work.items():
+        done = set(finished.get(case_id, ()))
+        newly[case_id] = []
+        for key in keys:
+            if not all(r in done for r in catalogue.step(key).requires):
+                continue
+            if advance(case_id, key).advanced:
+                done.add(key)
+                newly[case_id].append(key)
+    return newly
