@@ -57,6 +57,10 @@ class Ratio:
         """What the law asks: '超过五分之四' or '不少于三分之二'."""
         return f"{'超过' if self.op == '>' else '不少于'}{self.text()}"
 
+    def reached(self) -> str:
+        """The word for meeting it, placed before the whole: '超过' / '达到'."""
+        return "超过" if self.op == ">" else "达到"
+
     def shortfall(self) -> str:
         """The word for failing it, placed before the whole: '未超过' / '不足'."""
         return "未超过" if self.op == ">" else "不足"
