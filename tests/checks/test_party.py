@@ -87,6 +87,7 @@ def test_party_recommend_attendance_and_support():
     two_thirds = with_params(party_recommend_attendance=Ratio(2, 3, ">="))
     assert len(run("party_recommend_attendance", {"recommend_meetings": meetings}, rules=two_thirds)) == 2
     candidates = [{"name": "甲", "votes": 31}, {"name": "乙", "votes": 30}]
+    assert run("party_recommend_support", {"recommend_ballots_cast": 60, "party_candidates": candidates[:1]}) == []
     [support] = messages("party_recommend_support", {"recommend_ballots_cast": 60, "party_candidates": candidates})
     assert support == "初步人选 乙 得推荐票 30 张，未超过收回推荐票 60 张的二分之一（地方实践）"
 
