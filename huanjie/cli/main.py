@@ -7,6 +7,7 @@ import typer
 from huanjie.cli import (
     calendar_cmd,
     campaign_cmd,
+    demo_cmd,
     engine_cmd,
     gate_cmd,
     plan_cmd,
@@ -35,6 +36,7 @@ app.command("record")(engine_cmd.record)
 app.command("run")(engine_cmd.run)
 app.command("worker")(engine_cmd.worker)
 app.command("status")(status_cmd.status)
+app.command("demo")(demo_cmd.demo)
 
 
 def main() -> None:

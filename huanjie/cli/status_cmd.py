@@ -34,8 +34,12 @@ def show_board(villages) -> None:
     for col in ("乡镇", "村", "状态", "当前阶段", "风险", "待办/逾期"):
         table.add_column(col)
     for v in villages:
-        notes = v.waiting_for + [f"逾期 {o['step']} {o['name']}（{o['due']}）" for o in v.overdue]
-        notes += [f"{b['step']} 受阻：{'；'.join(b['failures'])}" for b in v.blocked]
+        notes = list(v.waiting_for)
+        if v.overdue:
+            first = v.overdue[0]
+            more = f" 等 {len(v.overdue)} 项" if len(v.overdue) > 1 else ""
+            notes.append(f"逾期：{first['step']} {first['name']}（期限 {first['due']}）{more}")
+        notes += [f"{b['step']} 受阻：{b['failures'][0]}" for b in v.blocked if b["failures"]]
         table.add_row(v.township, f"{v.name}（{v.code}）", STATE_LABELS[v.state], v.stage or "—",
                       RISK_STYLE[v.risk], "\n".join(notes) or "—")
     console.print(table)
