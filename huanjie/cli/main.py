@@ -11,6 +11,7 @@ from huanjie.cli import (
     engine_cmd,
     gate_cmd,
     plan_cmd,
+    reminder_cmd,
     status_cmd,
     step_cmd,
     user_cmd,
@@ -36,6 +37,9 @@ app.command("record")(engine_cmd.record)
 app.command("run")(engine_cmd.run)
 app.command("worker")(engine_cmd.worker)
 app.command("status")(status_cmd.status)
+app.command("digest")(reminder_cmd.digest)
+app.command("reminders")(reminder_cmd.reminders)
+app.command("scheduler")(reminder_cmd.scheduler)
 app.command("demo")(demo_cmd.demo)
 
 

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import huanjie.store.models  # noqa: F401  (registers the tables)
+import huanjie.store.reminder_models  # noqa: F401  (the reminders' tables)
 
 target_metadata = SQLModel.metadata
 

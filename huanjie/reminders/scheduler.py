@@ -1,0 +1,114 @@
+"""APScheduler 3 with its job store in the project database: the weekly digests and the sweep.
+
+The jobs only trigger; what is sent is decided by the store (huanjie.reminders.sweep), so a
+job that fires twice, late, or after a restart sends nothing twice. Job functions are
+module-level (the job store pickles references to them) and find the store, clock and
+configuration through :func:`bind`. Every time a job acts on comes from the Context's
+clock; the trigger times of new jobs are computed from it too.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from huanjie.reminders.deliver import Notify, deliver_due
+from huanjie.reminders.sweep import active_campaigns, fire_due, issue_due_digests
+from huanjie.service.context import Context
+
+log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+JOB_TABLE = "apscheduler_jobs"
+SWEEP_JOB = "sweep"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_bound: dict[str, object] = {}
+
+
+def bind(ctx: Context, notify: Notify, scheduler: BaseScheduler | None = None) -> None:
+    """Give the job functions their store, clock, configuration (and scheduler, to add new campaigns)."""
+    _bound.update(ctx=ctx, notify=notify, scheduler=scheduler)
+
+
+def sweep_job() -> None:
+    ctx, notify = _bound["ctx"], _bound["notify"]
+    if _bound.get("scheduler") is not None:
+        sync_jobs(_bound["scheduler"], ctx, notify)
+    report = fire_due(ctx, ctx.clock.now(), notify=notify)
+    log.info("sweep: %d digests, %d reminder notices, deliveries %s", len(report.digests),
+             len(report.reminders), report.deliveries)
+
+
+def digest_job(campaign_code: str) -> None:
+    ctx, notify = _bound["ctx"], _bound["notify"]
+    now = ctx.clock.now()
+    issue_due_digests(ctx, notify, campaign_code, now)
+    deliver_due(ctx, notify, now)
+
+
+def digest_trigger(notify: Notify, campaign_code: str) -> CronTrigger:
+    schedule = notify.config.digest_for(campaign_code)
+    return CronTrigger(day_of_week=DAYS[schedule.day_of_week], hour=schedule.hour, minute=schedule.minute,
+                       timezone=SHANGHAI)
+
+
+def build_scheduler(ctx: Context, notify: Notify, scheduler_class: type[BaseScheduler] = BackgroundScheduler
+                    ) -> BaseScheduler:
+    """A scheduler whose jobs live in the project database (table apscheduler_jobs)."""
+    scheduler = scheduler_class(
+        jobstores={"default": SQLAlchemyJobStore(engine=ctx.engine, tablename=JOB_TABLE)},
+        # One worker: the sweep and a digest never race each other for the store.
+        executors={"default": ThreadPoolExecutor(1)},
+        # A run missed while down runs once (coalesce), however late (no grace limit).
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=SHANGHAI,
+    )
+    bind(ctx, notify, scheduler)
+    return scheduler
+
+
+def sync_jobs(scheduler: BaseScheduler, ctx: Context, notify: Notify) -> None:
+    """One sweep job and one digest job per active campaign; jobs already stored are kept as they are."""
+    now = ctx.clock.now()
+    wanted = {SWEEP_JOB: (IntervalTrigger(minutes=notify.config.sweep_minutes, timezone=SHANGHAI),
+                          "huanjie.reminders.scheduler:sweep_job", ())}
+    for code in active_campaigns(ctx):
+        wanted[f"digest:{code}"] = (digest_trigger(notify, code), "huanjie.reminders.scheduler:digest_job", (code,))
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            scheduler.remove_job(job.id)
+    for job_id, (trigger, func, args) in wanted.items():
+        job = scheduler.get_job(job_id)
+        if job is not None and str(job.trigger) == str(trigger):
+            continue  # keep its stored next run time: a run missed while down still runs (once)
+        # The sweep runs as soon as the scheduler starts: it catches up whatever was missed.
+        first = now if job_id == SWEEP_JOB else trigger.get_next_fire_time(None, now)
+        scheduler.add_job(func, trigger, args=args, id=job_id, name=job_id, replace_existing=True,
+                          next_run_time=first)
+
+
+def run_scheduler(ctx: Context, notify: Notify, stop: threading.Event | None = None) -> None:
+    """Run until Ctrl-C, SIGTERM or ``stop``: jobs work row by row, so stopping loses and repeats nothing."""
+    stop = stop or threading.Event()
+    scheduler = build_scheduler(ctx, notify, BackgroundScheduler)
+    scheduler.start(paused=True)  # the stored jobs are visible only once the job store has started
+    try:
+        sync_jobs(scheduler, ctx, notify)
+        scheduler.resume()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        while not stop.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=True)
