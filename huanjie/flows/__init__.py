@@ -21,3 +21,9 @@ os.environ.setdefault("PREFECT_HOME", str((StoreSettings().data_dir / "prefect")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+# Our flows are run by our own worker, never scheduled by Prefect: the ephemeral API server
+# need not run its scheduling and clean-up services on this machine's two cores.
+for _service in ("CANCELLATION_CLEANUP", "FOREMAN", "LATE_RUNS", "SCHEDULER", "PAUSE_EXPIRATIONS", "REPOSSESSOR",
+                 "CLEANUP_RECONCILER", "TRIGGERS"):
+    os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{_service}_ENABLED", "false")
+os.environ.setdefault("PREFECT_TASKS_DEFAULT_NO_CACHE", "true")  # steps are idempotent in our store

@@ -40,10 +40,11 @@ async def walk_cases(ctx: Context, case_ids: list[int], run_stage: RunStage) -> 
             finished[case_id].append(key)
         elif has_facts or catalogue.step(key).condition:
             movable.add((case_id, key))
+    reachable = _reachable(catalogue, case_ids, finished, movable)
     progress: Work = defaultdict(list)
     for stage in catalogue.stages():
         keys = [s.key for s in catalogue.stage_steps(stage.key)]
-        work = {c: [k for k in keys if (c, k) in movable] for c in case_ids}
+        work = {c: [k for k in keys if (c, k) in reachable] for c in case_ids}
         work = {c: ks for c, ks in work.items() if ks}
         if not work:
             continue
@@ -52,6 +53,18 @@ async def walk_cases(ctx: Context, case_ids: list[int], run_stage: RunStage) -> 
             finished[case_id].extend(keys_done)
             progress[case_id].extend(keys_done)
     return dict(progress)
+
+
+def _reachable(catalogue, case_ids, finished: Work, movable: set) -> set[tuple[int, str]]:
+    """Movable steps whose prerequisites are finished or may themselves finish in this run."""
+    reachable: set[tuple[int, str]] = set()
+    for case_id in case_ids:
+        ready = set(finished[case_id])
+        for spec in catalogue.steps():
+            if (case_id, spec.key) in movable and all(r in ready for r in spec.requires):
+                reachable.add((case_id, spec.key))
+                ready.add(spec.key)
+    return reachable
 
 
 def walk_stage(work: Work, finished: Work, advance: Callable[[int, str], StepOutcome]) -> Work:
