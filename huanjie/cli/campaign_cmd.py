@@ -70,6 +70,41 @@ def move(
         context(), campaign_code=campaign, actor_name=as_,
         party_day=_date(party_day) if party_day else None, vc_day=_date(vc_day) if vc_day else None, reason=reason,
     )
+    _show_move(result, json_out)
+
+
+@app.command("rest-day")
+@command
+def rest_day(
+    campaign: Annotated[str, typer.Option("--campaign", help="换届代码")],
+    date: Annotated[str, typer.Option("--date", help="日期 YYYY-MM-DD")],
+    label: Annotated[str | None, typer.Option("--label", help="名称，如：选举日放假")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="取消该本地休息日")] = False,
+    as_: Annotated[str | None, typer.Option("--as", help="以该用户身份操作")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """设置或取消本县的本地休息日（如宣布选举日放假），并重算全部期限。"""
+    from huanjie.service.replan import set_rest_day
+
+    result = set_rest_day(context(), campaign_code=campaign, actor_name=as_, day=_date(date), label=label,
+                          remove=remove)
+    _show_move(result, json_out)
+
+
+@app.command("refresh-calendar")
+@command
+def refresh_calendar(
+    campaign: Annotated[str, typer.Option("--campaign", help="换届代码")],
+    as_: Annotated[str | None, typer.Option("--as", help="以该用户身份操作")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """新一年的法定节假日数据加入后：按新数据重算（含暂定的）期限，并记入审计日志。"""
+    from huanjie.service.replan import refresh_calendar as do_refresh
+
+    _show_move(do_refresh(context(), campaign_code=campaign, actor_name=as_), json_out)
+
+
+def _show_move(result, json_out: bool) -> None:
     if json_out:
         print_json(result.__dict__)
         return

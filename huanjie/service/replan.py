@@ -49,18 +49,78 @@ def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, p
             payload={"from": old, "to": {"party_day": campaign.party_day, "vc_day": campaign.vc_day},
                      "reason": reason}))
         why = f"选举日调整（{reason}）" if reason else "选举日调整"
-        for case_id in session.exec(select(Case.id).where(Case.campaign_id == campaign.id).order_by(Case.id)):
-            view = load_case(session, case_id)
-            drafts = replan(session, view, now, reason=why)
-            result.moved += len(drafts)
-            bad = [s for s in view.steps.values() if s.status == "done" and s.done_on and s.done_on > s.due]
-            for state in bad:
-                result.invalidated.append({"village": view.village.code, "step": state.step_key,
-                                           "done_on": state.done_on.isoformat(), "due": state.due.isoformat()})
-            view.write(session, drafts)
-            if bad:
-                reopen_steps(session, view, [s.step_key for s in bad], now, (actor.name, actor.role),
-                             reason=f"{why}后已不满足期限", invalidated=True)
+        replan_campaign_cases(session, campaign, now, (actor.name, actor.role), why, result)
+    return result
+
+
+def replan_campaign_cases(session: Session, campaign, now: dt.datetime, actor: tuple[str, str], why: str,
+                          result: MoveResult) -> None:
+    """Derive every case's deadlines again; done steps that no longer meet a statutory deadline are
+    invalidated and reopened with their dependents."""
+    for case_id in session.exec(select(Case.id).where(Case.campaign_id == campaign.id).order_by(Case.id)).all():
+        view = load_case(session, case_id)
+        # Only statutory deadlines make a done act invalid (e.g. the voter list, 组织法 14); a
+        # missed plan date after a move is not a legal defect.
+        on_time = {k for k, s in view.steps.items() if s.status == "done" and not s.late and s.statutory}
+        drafts = replan(session, view, now, reason=why)
+        result.moved += len(drafts)
+        bad = [s for k, s in view.steps.items() if k in on_time and s.done_on and s.done_on > s.due]
+        for state in bad:
+            result.invalidated.append({"village": view.village.code, "step": state.step_key,
+                                       "done_on": state.done_on.isoformat(), "due": state.due.isoformat()})
+        view.write(session, drafts)
+        if bad:
+            reopen_steps(session, view, [s.step_key for s in bad], now, actor, reason=f"{why}后已不满足期限",
+                         invalidated=True)
+
+
+def set_rest_day(ctx: Context, *, campaign_code: str, actor_name: str | None, day: dt.date, label: str | None,
+                 remove: bool = False) -> MoveResult:
+    """A county's extra rest day (e.g. a declared 选举日 holiday, domain.md §2.2); deadlines follow."""
+    if not remove and not (label or "").strip():
+        raise InvalidInput("请说明本地休息日的名称", [Problem("如 --label 选举日放假", field="label")])
+    now = ctx.clock.now()
+    result = MoveResult()
+    with transaction(ctx.engine) as session:
+        actor = resolve_actor(session, actor_name)
+        require(actor.role in (COUNTY_OFFICE, "system"), f"{actor.name} 不能设置本地休息日", "本地休息日由县换届办确定")
+        campaign = get_campaign(session, campaign_code)
+        days = dict(campaign.local_rest_days or {})
+        if remove:
+            days.pop(day.isoformat(), None)
+        else:
+            days[day.isoformat()] = label.strip()
+        campaign.local_rest_days = days
+        session.add(campaign)
+        session.flush()
+        append(session, campaign.code, EventDraft(
+            kind="calendar.local_rest_day", actor=actor.name, role=actor.role, at=now,
+            payload={"date": day, "label": label, "removed": remove}))
+        replan_campaign_cases(session, campaign, now, (actor.name, actor.role),
+                              f"本地休息日调整（{day} {label or '取消'}）", result)
+    return result
+
+
+def refresh_calendar(ctx: Context, *, campaign_code: str, actor_name: str | None) -> MoveResult:
+    """After a year's official schedule is added to the data file: recompute provisional dates."""
+    from huanjie.calendar import load_calendar
+
+    now = ctx.clock.now()
+    result = MoveResult()
+    with transaction(ctx.engine) as session:
+        actor = resolve_actor(session, actor_name)
+        require(actor.role in (COUNTY_OFFICE, "system"), f"{actor.name} 不能更新日历", "日历数据由县换届办更新")
+        campaign = get_campaign(session, campaign_code)
+        version = load_calendar().version
+        if version == campaign.calendar_version:
+            return result
+        append(session, campaign.code, EventDraft(
+            kind="calendar.updated", actor=actor.name, role=actor.role, at=now,
+            payload={"from": campaign.calendar_version, "to": version}))
+        campaign.calendar_version = version
+        session.add(campaign)
+        session.flush()
+        replan_campaign_cases(session, campaign, now, (actor.name, actor.role), f"法定节假日数据更新（{version}）", result)
     return result
 
 

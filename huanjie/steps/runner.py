@@ -102,12 +102,14 @@ def replan(session: Session, view: CaseView, now: dt.datetime, *, reason: str) -
     drafts = []
     for key, state in view.steps.items():
         planned = plan[key]
-        if (state.due, state.provisional) == (planned.due, planned.provisional):
+        milestones = planned.milestones_json()
+        if (state.due, state.provisional, state.milestones) == (planned.due, planned.provisional, milestones):
             continue
         drafts.append(view.event("deadline.moved", key, {"from": state.due, "to": planned.due,
-                                                         "provisional": planned.provisional, "reason": reason}, now))
+                                                         "provisional": planned.provisional,
+                                                         "milestones": milestones, "reason": reason}, now))
         state.due, state.provisional = planned.due, planned.provisional
-        state.warnings, state.milestones = list(planned.warnings), planned.milestones_json()
+        state.warnings, state.milestones = list(planned.warnings), milestones
         session.add(state)
     return drafts
 

@@ -1,0 +1,178 @@
+"""Walking the hash chains: the first broken link of each chain, or its intact head.
+
+Each event's hash is recomputed from its stored fields and its stored ``prev_hash``; each
+``prev_hash`` must equal the previous event's hash, sequence numbers must run 1, 2, 3… with
+no gap, and the last event must be the one ``chain_head`` records. Editing an event shows as
+a hash mismatch at that event; rewriting it *and* its hash shows as a ``prev_hash`` mismatch
+at the next one; deleting one shows as a missing sequence number, or at the end as a head
+mismatch. (Rewriting a whole chain and its head is caught by comparing with a head hash kept
+outside the database: a signed export, or the head printed by last night's run.)
+
+A long chain is cut into sequence ranges walked by worker processes (huanjie.audit.ranges)
+and stitched back: each range's first ``prev_hash`` must be the previous range's last hash.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from hashlib import sha256
+
+import orjson
+
+from huanjie.audit.access import audit_session
+from huanjie.audit.encoding import canonical_row
+from huanjie.audit.rows import chain_head, chain_names, event_batches, last_seq
+from huanjie.service.context import Context
+from huanjie.store.events import GENESIS
+
+PER_WORKER_MIN = 100_000  # below this many events per process, one process is faster
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    chain: str
+    seq: int                 # the event where the break shows
+    problem: str             # hash | prev_hash | missing | head
+    message: str             # Chinese, names the event and what differs
+    event_id: int | None = None
+    kind: str | None = None
+    village_code: str | None = None
+    step_key: str | None = None
+    stored: str | None = None    # the stored value that does not match
+    expected: str | None = None  # what it should have been
+
+
+@dataclass
+class ChainReport:
+    chain: str
+    events: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    broken: ChainBreak | None = None
+    first_prev: str | None = None  # a range walk: the first row's stored prev_hash, for stitching
+    first_row: tuple | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+@dataclass
+class VerifyReport:
+    chains: list[ChainReport] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return all(c.intact for c in self.chains)
+
+    @property
+    def events(self) -> int:
+        return sum(c.events for c in self.chains)
+
+    def as_dict(self) -> dict:
+        return {"intact": self.intact, "events": self.events,
+                "chains": [{"chain": c.chain, "events": c.events, "head_seq": c.head_seq, "head_hash": c.head_hash,
+                            "intact": c.intact, "broken": asdict(c.broken) if c.broken else None}
+                           for c in self.chains]}
+
+
+def verify(ctx: Context, *, actor_name: str | None = None, campaign_code: str | None = None,
+           workers: int | None = None) -> VerifyReport:
+    """Verify every chain (or one campaign's), with up to ``workers`` processes per chain."""
+    workers = workers or len(os.sched_getaffinity(0))
+    with audit_session(ctx, actor_name) as (session, _actor):
+        chains = [campaign_code] if campaign_code else chain_names(session)
+        return VerifyReport([verify_chain(session, chain, workers=workers) for chain in chains])
+
+
+def verify_chain(session, chain: str, *, workers: int = 1, per_worker_min: int = PER_WORKER_MIN) -> ChainReport:
+    last = last_seq(session, chain)
+    parts = max(1, min(workers, last // per_worker_min))
+    if parts == 1:
+        report = walk(chain, event_batches(session, chain))
+    else:
+        from huanjie.audit.ranges import walk_in_parallel
+
+        report = walk_in_parallel(session, chain, last, parts)
+    if report.broken is None:
+        report.broken = head_break(chain, report, chain_head(session, chain))
+    return report
+
+
+def walk(chain: str, batches: Iterable[list[tuple]], *, start_seq: int = 1, prev: str | None = GENESIS,
+         end_seq: int | None = None) -> ChainReport:
+    """Check rows ``(id, seq, kind, actor, role, at, village, election, step, payload_json, prev_hash, hash)``.
+
+    ``prev=None`` (a range that does not start the chain) takes the first row's ``prev_hash``
+    as given and returns it as ``first_prev``; ``end_seq`` makes missing rows at the end a break.
+    """
+    loads = orjson.loads
+    expected, count, first_prev, first_row = start_seq, 0, None, None
+    for rows in batches:
+        if first_row is None and rows:
+            first_row = rows[0]
+            if prev is None and rows[0][1] == start_seq:
+                prev = first_prev = rows[0][10]
+        for row in rows:
+            _, seq, kind, actor, role, at, village, election, step, payload, prev_hash, stored = row
+            if seq != expected or prev_hash != prev or sha256(canonical_row(
+                    chain, seq, kind, actor, role, at, village, election, step, loads(payload), prev_hash)
+            ).hexdigest() != stored:
+                broken = row_break(chain, row, expected, prev)
+                return ChainReport(chain, count, expected - 1, prev, broken, first_prev, first_row)
+            prev, expected, count = stored, expected + 1, count + 1
+    broken = None
+    if end_seq is not None and expected <= end_seq:
+        broken = missing_break(chain, expected, end_seq, None, None)
+    return ChainReport(chain, count, expected - 1, prev, broken, first_prev, first_row)
+
+
+def _where(chain: str, row: tuple) -> str:
+    eid, seq, kind, village, step = row[0], row[1], row[2], row[6], row[8]
+    return (f"链 {chain} 第 {seq} 号事件（{kind}" + (f"，村 {village}" if village else "")
+            + (f"，步骤 {step}" if step else "") + f"，编号 {eid}）")
+
+
+def _named(row: tuple) -> dict:
+    return dict(event_id=row[0], kind=row[2], village_code=row[6], step_key=row[8])
+
+
+def missing_break(chain: str, first: int, last: int, row: tuple | None, before: int | None) -> ChainBreak:
+    gap = f"第 {first} 号" if first == last else f"第 {first}–{last} 号"
+    seen = f"（第 {first - 1} 号之后读到的是第 {before} 号）" if before else ""
+    return ChainBreak(chain, first, "missing", f"链 {chain} 缺少{gap}事件{seen}：事件被删除",
+                      stored=str(before) if before else None, expected=str(first), **(_named(row) if row else {}))
+
+
+def row_break(chain: str, row: tuple, expected: int, prev: str | None) -> ChainBreak:
+    _, seq, kind, actor, role, at, village, election, step, payload, prev_hash, stored = row
+    if seq != expected:
+        return missing_break(chain, expected, seq - 1, row, seq)
+    if prev_hash != prev:
+        return prev_hash_break(chain, row, prev)
+    computed = sha256(canonical_row(chain, seq, kind, actor, role, at, village, election, step,
+                                    orjson.loads(payload), prev_hash)).hexdigest()
+    return ChainBreak(chain, seq, "hash", f"{_where(chain, row)}的内容与其哈希不符：该事件在写入后被改动",
+                      stored=stored, expected=computed, **_named(row))
+
+
+def prev_hash_break(chain: str, row: tuple, prev: str | None) -> ChainBreak:
+    seq = row[1]
+    return ChainBreak(chain, seq, "prev_hash", f"{_where(chain, row)}记录的前一哈希与第 {seq - 1} 号事件的哈希不符："
+                      f"第 {seq - 1} 号事件被改写并重算了哈希，或本事件的前一哈希被改动",
+                      stored=row[10], expected=prev, **_named(row))
+
+
+def head_break(chain: str, report: ChainReport, head: tuple[int, str] | None) -> ChainBreak | None:
+    last = (report.head_seq, report.head_hash)
+    if head == last:
+        return None
+    if head is None:
+        return ChainBreak(chain, report.head_seq, "head",
+                          f"链 {chain} 没有链头记录（chain_head），而事件表中有 {report.events} 条事件",
+                          expected=f"{last[0]}:{last[1]}")
+    return ChainBreak(chain, head[0], "head", f"链 {chain} 的链头记录为第 {head[0]} 号（{head[1][:16]}…），而事件表最后"
+                      f"一条为第 {last[0]} 号（{last[1][:16]}…）：末尾事件被删除，或链头被改动",
+                      stored=f"{head[0]}:{head[1]}", expected=f"{last[0]}:{last[1]}")
