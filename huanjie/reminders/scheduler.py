@@ -4,7 +4,7 @@ The jobs only trigger; what is sent is decided by the store (huanjie.reminders.s
 job that fires twice, late, or after a restart sends nothing twice. Job functions are
 module-level (the job store pickles references to them) and find the store, clock and
 configuration through :func:`bind`. Every time a job acts on comes from the Context's
-clock; the trigger times of new jobs are computed from it too.
+clock (APScheduler's own timing is wall time, as it must be).
 """
 
 from __future__ import annotations
@@ -78,7 +78,6 @@ def build_scheduler(ctx: Context, notify: Notify, scheduler_class: type[BaseSche
 
 def sync_jobs(scheduler: BaseScheduler, ctx: Context, notify: Notify) -> None:
     """One sweep job and one digest job per active campaign; jobs already stored are kept as they are."""
-    now = ctx.clock.now()
     wanted = {SWEEP_JOB: (IntervalTrigger(minutes=notify.config.sweep_minutes, timezone=SHANGHAI),
                           "huanjie.reminders.scheduler:sweep_job", ())}
     for code in active_campaigns(ctx):
@@ -90,20 +89,25 @@ def sync_jobs(scheduler: BaseScheduler, ctx: Context, notify: Notify) -> None:
         job = scheduler.get_job(job_id)
         if job is not None and str(job.trigger) == str(trigger):
             continue  # keep its stored next run time: a run missed while down still runs (once)
-        # The sweep runs as soon as the scheduler starts: it catches up whatever was missed.
-        first = now if job_id == SWEEP_JOB else trigger.get_next_fire_time(None, now)
-        scheduler.add_job(func, trigger, args=args, id=job_id, name=job_id, replace_existing=True,
-                          next_run_time=first)
+        scheduler.add_job(func, trigger, args=args, id=job_id, name=job_id, replace_existing=True)
+
+
+def start_scheduler(ctx: Context, notify: Notify) -> BackgroundScheduler:
+    """Catch up what was missed while down (one sweep at the clock's time), then run the jobs in the background."""
+    report = fire_due(ctx, ctx.clock.now(), notify=notify)
+    log.info("catch-up: %d digests, %d reminder notices", len(report.digests), len(report.reminders))
+    scheduler = build_scheduler(ctx, notify, BackgroundScheduler)
+    scheduler.start(paused=True)  # the stored jobs are visible only once the job store has started
+    sync_jobs(scheduler, ctx, notify)
+    scheduler.resume()
+    return scheduler
 
 
 def run_scheduler(ctx: Context, notify: Notify, stop: threading.Event | None = None) -> None:
     """Run until Ctrl-C, SIGTERM or ``stop``: jobs work row by row, so stopping loses and repeats nothing."""
     stop = stop or threading.Event()
-    scheduler = build_scheduler(ctx, notify, BackgroundScheduler)
-    scheduler.start(paused=True)  # the stored jobs are visible only once the job store has started
+    scheduler = start_scheduler(ctx, notify)
     try:
-        sync_jobs(scheduler, ctx, notify)
-        scheduler.resume()
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
         while not stop.wait(1):
