@@ -51,3 +51,18 @@ def instant(value: dt.datetime | None) -> str | None:
 
 def day(value: dt.date | str | None) -> str | None:
     return None if value is None else value if isinstance(value, str) else value.isoformat()
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """``YYYY-MM-DD`` (the end of that day) or ``YYYY-MM-DD HH:MM[:SS]``, in Asia/Shanghai."""
+    value = text.strip().replace("T", " ")
+    try:
+        if len(value) == 10:
+            end = dt.datetime.combine(dt.date.fromisoformat(value), dt.time.max)
+            return end.replace(tzinfo=SHANGHAI)
+        return dt.datetime.fromisoformat(value).replace(tzinfo=SHANGHAI)
+    except ValueError:
+        from huanjie.errors import InvalidInput, Problem
+
+        raise InvalidInput(f"时间“{text}”无法识别", [Problem(
+            "请写成 2026-09-15（当日 24 时）或 2026-09-15 10:30，北京时间", field="at")]) from None
