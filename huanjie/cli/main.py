@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from huanjie.cli import (
+    audit_cmd,
     calendar_cmd,
     campaign_cmd,
     demo_cmd,
@@ -31,6 +32,7 @@ app.add_typer(calendar_cmd.app, name="calendar", help="法定期间与工作日�
 app.add_typer(user_cmd.app, name="user", help="用户与角色")
 app.add_typer(gate_cmd.app, name="gate", help="审批：待办、批准、驳回")
 app.add_typer(step_cmd.app, name="step", help="步骤：重新打开")
+app.add_typer(audit_cmd.app, name="audit", help="审计：核验、回放、日志、导出")
 app.command("plan")(plan_cmd.plan)
 app.command("launch")(engine_cmd.launch)
 app.command("record")(engine_cmd.record)
