@@ -17,17 +17,20 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import IO
 
 import orjson
 from sqlmodel import select
 
 from huanjie.audit.access import audit_session
-from huanjie.audit.history import SHANGHAI, instant
+from huanjie.audit.history import instant
 from huanjie.audit.keys import fingerprint, load_private_key
 from huanjie.audit.rows import chain_head, event_batches
 from huanjie.audit.verify import ChainReport, head_break, walk
@@ -64,66 +67,82 @@ def event_line(chain: str, row: tuple) -> bytes:
 def export_archive(ctx: Context, *, output: Path, village_code: str | None = None, campaign_code: str | None = None,
                    key_path: Path | None = None, actor_name: str | None = None,
                    documents: Iterable[tuple[str, bytes]] = ()) -> ExportResult:
+    """Write the archive of one village (with ``campaign_code`` only to tell villages apart) or campaign."""
     if village_code is None and campaign_code is None:
         raise InvalidInput("请指定导出范围", [Problem("--village 或 --campaign 二者选其一", field="scope")])
     key = load_private_key(key_path) if key_path else None
-    now = ctx.clock.now()
-    stamp = now.astimezone(SHANGHAI).timetuple()[:6]
     with audit_session(ctx, actor_name) as (session, actor):
         if village_code:
             campaign, _village = find_village(session, village_code, campaign_code)
         else:
             campaign = get_campaign(session, campaign_code)
-        members, chains = {}, {}
-        with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            events = _Member(zf, EVENTS, stamp)
-            links = _Member(zf, LINKS, stamp) if village_code else None
-            for chain in sorted((campaign.code, SYSTEM_CHAIN)):  # canonical order: (chain, seq)
-                chains[chain] = _export_chain(session, chain, village_code if chain != SYSTEM_CHAIN else None,
-                                              events, links)
-            members[EVENTS] = events.close()
-            if links:
-                members[LINKS] = links.close()
-            zf.writestr(zipfile.ZipInfo(DOCUMENTS, stamp), b"")
-            listed = []
-            for name, data in documents:
-                path = DOCUMENTS + name
-                zf.writestr(zipfile.ZipInfo(path, stamp), data, compress_type=zipfile.ZIP_DEFLATED)
-                members[path] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                listed.append({"path": path, **members[path]})
-            manifest = {
-                "format": FORMAT, "format_version": FORMAT_VERSION,
-                "scope": {"kind": "village" if village_code else "campaign", "campaign": campaign.code,
-                          "village": village_code},
-                "exported_at": instant(now), "exported_by": {"name": actor.name, "role": actor.role},
-                "versions": _versions(session, campaign, village_code),
-                "chains": chains, "members": members, "documents": listed,
-                "signing_key": fingerprint(key.public_key()) if key else None,
-            }
-            body = orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
-            zf.writestr(zipfile.ZipInfo(MANIFEST, stamp), body, compress_type=zipfile.ZIP_DEFLATED)
-            if key:
-                zf.writestr(zipfile.ZipInfo(SIGNATURE, stamp), base64.b64encode(key.sign(body)) + b"\n")
+        try:
+            return _write(session, output, campaign, village_code, key, documents, {
+                "exported_at": instant(ctx.clock.now()), "exported_by": {"name": actor.name, "role": actor.role}})
+        except BaseException:
+            output.unlink(missing_ok=True)  # no half-written archive
+            raise
+
+
+def _write(session, output: Path, campaign: Campaign, village_code: str | None, key, documents, provenance: dict):
+    stamp = dt.datetime.fromisoformat(provenance["exported_at"]).timetuple()[:6]
+    members, chains, listed = {}, {}, []
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        events = _Member(zf.open(_info(EVENTS, stamp), "w", force_zip64=True))
+        # a zip takes one writer at a time: the links wait in a temporary file
+        links = _Member(tempfile.TemporaryFile()) if village_code else None
+        for chain in sorted((campaign.code, SYSTEM_CHAIN)):  # canonical order: (chain, seq)
+            chains[chain] = _export_chain(session, chain, village_code if chain != SYSTEM_CHAIN else None,
+                                          events, links)
+        members[EVENTS] = events.close()
+        if links:
+            links.file.seek(0)
+            with zf.open(_info(LINKS, stamp), "w", force_zip64=True) as out:
+                shutil.copyfileobj(links.file, out)
+            members[LINKS] = links.close()
+        zf.writestr(zipfile.ZipInfo(DOCUMENTS, stamp), b"")
+        for name, data in documents:
+            path = DOCUMENTS + name
+            zf.writestr(_info(path, stamp), data)
+            members[path] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            listed.append({"path": path, **members[path]})
+        manifest = {
+            "format": FORMAT, "format_version": FORMAT_VERSION,
+            "scope": {"kind": "village" if village_code else "campaign", "campaign": campaign.code,
+                      "village": village_code},
+            **provenance,
+            "versions": _versions(session, campaign, village_code),
+            "chains": chains, "members": members, "documents": listed,
+            "signing_key": fingerprint(key.public_key()) if key else None,
+        }
+        body = orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
+        zf.writestr(_info(MANIFEST, stamp), body)
+        if key:
+            zf.writestr(zipfile.ZipInfo(SIGNATURE, stamp), base64.b64encode(key.sign(body)) + b"\n")
     return ExportResult(output, events.lines, links.lines if links else 0, key is not None, manifest)
 
 
-class _Member:
-    """A zip member written line by line, hashed as it goes (a campaign can hold millions of events)."""
+def _info(name: str, stamp: tuple) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
-    def __init__(self, zf: zipfile.ZipFile, name: str, stamp: tuple) -> None:
-        info = zipfile.ZipInfo(name, stamp)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        self._file = zf.open(info, "w", force_zip64=True)
+
+class _Member:
+    """A member written line by line, hashed as it goes (a campaign can hold millions of events)."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
         self._sha, self.size, self.lines = hashlib.sha256(), 0, 0
 
     def write(self, line: bytes) -> None:
-        self._file.write(line)
+        self.file.write(line)
         self._sha.update(line)
         self.size += len(line)
         self.lines += 1
 
     def close(self) -> dict:
-        self._file.close()
+        self.file.close()
         return {"sha256": self._sha.hexdigest(), "bytes": self.size}
 
 

@@ -65,7 +65,7 @@ def _check(zf: zipfile.ZipFile, key, check: ExportCheck) -> None:
         check.problems.append("导出包未签名（缺少 signature）")
     else:
         try:
-            key.verify(base64.b64decode(zf.read(SIGNATURE), validate=True), body)
+            key.verify(base64.b64decode(zf.read(SIGNATURE).strip(), validate=True), body)
         except (InvalidSignature, binascii.Error, ValueError):
             check.problems.append("签名无效：manifest.json 在签名后被改动，或签名私钥与所给公钥不配对")
     try:

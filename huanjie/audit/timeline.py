@@ -25,6 +25,8 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z
 ELECTIONS = {"party": "党组织", "vc": "村委会"}
 ACTORS = {"engine": "系统（流程引擎）", "system": "系统"}
 DECISIONS = {"approve": "批准", "reject": "驳回"}
+# Campaign-wide events (no village) shown in a village's log: those that move its dates.
+CAMPAIGN_WIDE = ("campaign.", "calendar.")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def timeline(events: Iterable[AuditEvent], *, person: str | None = None, step: s
     entries = []
     for e in events:
         local = e.at.astimezone(SHANGHAI)
+        if e.village_code is None and not e.kind.startswith(CAMPAIGN_WIDE):
+            continue
         if (person and e.actor != person) or (step and e.step_key != step) or \
                 (since and local.date() < since) or (until and local.date() > until):
             continue
@@ -162,6 +166,9 @@ DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
                                   f"{p.get('groups')} 个村民小组）"),
     "village.updated": lambda p: "更新村信息：" + _facts({k: v for k, v in p.items() if k != "source"}),
     "user.added": lambda p: f"登记用户 {p.get('name')}，角色 {role_label(str(p.get('role')))}，范围 {p.get('scope') or '全县'}",
+    "calendar.local_rest_day": lambda p: (f"取消本地休息日 {p.get('date')}" if p.get("removed") else
+                                          f"增加本地休息日 {p.get('date')}（{p.get('label')}）"),
+    "calendar.updated": lambda p: f"法定节假日数据更新：{p.get('from')} → {p.get('to')}",
     "case.launched": _launched,
     "step.recorded": _recorded,
     "check.failed": lambda p: f"检查未通过：{_failures(p.get('failures', []))}",
