@@ -18,6 +18,7 @@ import os
 from huanjie.settings import StoreSettings
 
 os.environ.setdefault("PREFECT_HOME", str((StoreSettings().data_dir / "prefect").resolve()))
+os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
