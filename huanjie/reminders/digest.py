@@ -1,13 +1,14 @@
 """The weekly digest (每周重点工作提醒, domain.md §8) of one township or of the whole county.
 
-Built from one column query over the campaign's step rows (no ORM objects), so a
-province-sized campaign stays fast; the risk level is the board's own rule
+Built from a few lean queries (huanjie.reminders.digest_rows), so a province-sized
+campaign stays fast; the risk level is the board's own rule
 (huanjie.service.status), so the digest and ``huanjie status`` never disagree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -18,17 +19,17 @@ from sqlmodel import Session
 
 from huanjie.clock import TZ
 from huanjie.errors import InvalidInput, NotFound, Problem
+from huanjie.reminders import digest_rows as rows
 from huanjie.reminders.config import DigestSchedule
 from huanjie.service.campaigns import get_campaign
 from huanjie.service.status import _risk as risk_level  # the board's 三色预警 rule (domain.md §9)
-from huanjie.steps.state import OPEN
-from huanjie.store.models import Campaign, Case, GateDecision, StepState, Township, Village
+from huanjie.store.models import Township
 from huanjie.store.reminder_models import Notice
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
     village: str
     village_name: str
@@ -134,60 +135,57 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
     local = pendulum.instance(as_of).in_timezone(TZ)
     digest = Digest(campaign.code, campaign.name, campaign.county, "township" if township else "county",
                     township or campaign.county, week, local)
-    rows = session.connection().execute(_step_rows(campaign, township)).all()
-    facts = _assessments(session, campaign, township)
-    rejected = _rejected_villages(session, campaign, township)
-    waiting = _waiting_since(session, campaign, township)
-    today = local.date()
+    today = dt.date(local.year, local.month, local.day)
     week_end, fortnight_end = today + dt.timedelta(days=7), today + dt.timedelta(days=14)
-    names: dict[str, tuple[str, str]] = {}
-    unfinished: dict[str, set[str]] = defaultdict(set)       # village → stages with an open step
-    present: dict[str, set[str]] = defaultdict(set)          # village → stages it has
-    overdue_by: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-    blocked: set[str] = set()
-    for code, vname, tname, state_id, key, status, due, statutory, provisional, invalidated in rows:
-        names[code] = (vname, tname)
-        stage = catalogue.step(key).stage
-        present[code].add(stage)
-        if status not in OPEN:
-            continue
-        unfinished[code].add(stage)
-        item = Item(code, vname, tname, key, catalogue.step(key).name, due, provisional)
+    names, present = rows.villages(session, catalogue, campaign, township)
+    unfinished = rows.unfinished_stages(session, catalogue, campaign, township)
+    facts = rows.assessments(session, campaign, township)
+    rejected = rows.rejected_villages(session, campaign, township)
+    waiting = rows.waiting_since(session, campaign, township)
+    names_of = {s.key: s.name for s in catalogue.steps()}
+    overdue_by: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    blocked: set[int] = set()
+    for vid, state_id, key, status, due, statutory, provisional, invalidated in rows.listed_steps(
+            session, campaign, township, fortnight_end):
+        step_name, due, (code, vname, tname) = names_of[key], _date(due), names[vid]
+        if status == "blocked":
+            blocked.add(vid)
         if due < today:
-            digest.overdue.append(_with_days(item, (today - due).days))
-            overdue_by[code].append((key, statutory))
+            days = (today - due).days
+            digest.overdue.append(Item(code, vname, tname, key, step_name, due, bool(provisional), days))
+            overdue_by[vid].append((key, bool(statutory)))
         elif due < week_end:
-            digest.due_7.append(item)
+            digest.due_7.append(Item(code, vname, tname, key, step_name, due, bool(provisional)))
         elif due < fortnight_end:
-            digest.due_14.append(item)
+            digest.due_14.append(Item(code, vname, tname, key, step_name, due, bool(provisional)))
         if status == "awaiting":
             since = waiting.get(state_id)
-            digest.gates.append(_with_days(item, (today - since.date()).days if since else 0))
-        if status == "blocked":
-            blocked.add(code)
+            days = (today - since).days if since else 0
+            digest.gates.append(Item(code, vname, tname, key, step_name, due, bool(provisional), days))
         if provisional:
-            digest.provisional.append(item)
+            digest.provisional.append(Item(code, vname, tname, key, step_name, due, True))
         if invalidated:
-            digest.invalidated.append(item)
+            digest.invalidated.append(Item(code, vname, tname, key, step_name, due, bool(provisional)))
     digest.villages = len(names)
     _count_stages(digest, catalogue, present, unfinished)
-    for code in names:
-        by_key = {k: _Step(s, None) for k, s in overdue_by[code]}
-        by_key["P1.1"] = _Step(by_key.get("P1.1", _Step(False, None)).statutory, facts.get(code))
-        level = risk_level(by_key, [{"step": k} for k, _ in overdue_by[code]], code in blocked, code in rejected)
+    for vid, (code, _, _) in names.items():
+        by_key = {k: _Step(st, None) for k, st in overdue_by[vid]}
+        by_key["P1.1"] = _Step(by_key.get("P1.1", _Step(False, None)).statutory, facts.get(vid))
+        level = risk_level(by_key, [{"step": k} for k, _ in overdue_by[vid]], vid in blocked, vid in rejected)
         if level != "green":
             digest.risks[code] = level
     digest.risk_counts = {level: 0 for level in ("green", "yellow", "red")}
-    for code in names:
+    for code, _, _ in names.values():
         digest.risk_counts[digest.risks.get(code, "green")] += 1
     previous = _previous_risks(session, campaign.code, digest.audience, local)
     if previous is not None:
+        by_code = {code: (vname, tname) for code, vname, tname in names.values()}
         for code in sorted(set(previous) | set(digest.risks)):
             before, after = previous.get(code, "green"), digest.risks.get(code, "green")
-            if before != after and code in names:
-                digest.risk_changes.append({"village": code, "village_name": names[code][0],
-                                            "township": names[code][1], "before": before, "after": after})
-    order = catalogue.order
+            if before != after and code in by_code:
+                digest.risk_changes.append({"village": code, "village_name": by_code[code][0],
+                                            "township": by_code[code][1], "before": before, "after": after})
+    order = {spec.key: i for i, spec in enumerate(catalogue.steps())}.__getitem__
     for items in (digest.due_7, digest.due_14, digest.provisional, digest.invalidated):
         items.sort(key=lambda i: (i.township, i.village, i.due, order(i.step)))
     digest.overdue.sort(key=lambda i: (-i.days, i.township, i.village, order(i.step)))
@@ -201,45 +199,14 @@ class _Step:
     facts: dict | None
 
 
-def _with_days(item: Item, days: int) -> Item:
-    return Item(item.village, item.village_name, item.township, item.step, item.step_name, item.due,
-                item.provisional, days)
+@functools.lru_cache(maxsize=4096)
+def _parse_date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
 
 
-def _scoped(query, campaign: Campaign, township: str | None):
-    query = query.where(Case.campaign_id == campaign.id)
-    return query.where(Township.name == township) if township else query
-
-
-def _joined(*columns):
-    return (select(*columns).select_from(StepState)
-            .join(Case, Case.id == StepState.case_id)
-            .join(Village, Village.id == Case.village_id)
-            .join(Township, Township.id == Village.township_id))
-
-
-def _step_rows(campaign: Campaign, township: str | None):
-    s = StepState.__table__.c
-    return _scoped(_joined(Village.__table__.c.code, Village.__table__.c.name, Township.__table__.c.name, s.id,
-                           s.step_key, s.status, s.due, s.statutory, s.provisional, s.invalidated),
-                   campaign, township)
-
-
-def _assessments(session: Session, campaign: Campaign, township: str | None) -> dict[str, dict]:
-    query = _scoped(_joined(Village.code, StepState.facts), campaign, township).where(StepState.step_key == "P1.1")
-    return {code: facts for code, facts in session.execute(query) if facts}
-
-
-def _rejected_villages(session: Session, campaign: Campaign, township: str | None) -> set[str]:
-    query = _scoped(_joined(Village.code).join(GateDecision, GateDecision.step_state_id == StepState.id),
-                    campaign, township).where(GateDecision.decision == "reject")
-    return set(session.scalars(query))
-
-
-def _waiting_since(session: Session, campaign: Campaign, township: str | None) -> dict[int, dt.datetime]:
-    query = _scoped(_joined(StepState.id, StepState.recorded_at), campaign, township).where(
-        StepState.status == "awaiting")
-    return {sid: at for sid, at in session.execute(query) if at}
+def _date(value: dt.date | str) -> dt.date:
+    """Due days are read as text (cheap on every backend) and parsed once per distinct day."""
+    return _parse_date(value) if isinstance(value, str) else value
 
 
 def _count_stages(digest: Digest, catalogue, present, unfinished) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pendulum
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from huanjie.clock import TZ
 from huanjie.reminders.digest import Digest, week_label
@@ -22,6 +23,7 @@ ELECTION_LABELS = {"party": "党组织", "vc": "村委会"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
+@functools.lru_cache(maxsize=4096)
 def _day(value: dt.date) -> str:
     return f"{value.isoformat()}（周{WEEKDAYS[value.weekday()]}）"
 
@@ -31,9 +33,24 @@ def _moment(value: dt.datetime) -> str:
     return f"{local.format('YYYY-MM-DD HH:mm')}（周{WEEKDAYS[local.weekday()]}）"
 
 
+@functools.lru_cache(maxsize=65536)
 def _md(value: str) -> str:
     """Data in markdown: special characters escaped, one line."""
     return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+
+
+@functools.lru_cache(maxsize=65536)
+def _label(first: str, second: str, pattern: str) -> Markup:
+    return Markup(pattern).format(first, second)  # escapes both
+
+
+def _village(item) -> Markup:
+    """村名（代码）, escaped once per village: a county digest prints each village many times."""
+    return _label(item.village_name, item.village, "{}（{}）")
+
+
+def _step(item) -> Markup:
+    return _label(item.step, item.step_name, "{} {}")
 
 
 def _by_village(items):
@@ -51,7 +68,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(day=_day, moment=_moment, md=_md, by_village=_by_village,
+    env.filters.update(day=_day, moment=_moment, md=_md, by_village=_by_village, village=_village, step=_step,
                        week_label=week_label, risk=lambda r: RISK_LABELS.get(r, r), election=lambda e: ELECTION_LABELS.get(e, e))
     return env
 

@@ -1,0 +1,117 @@
+"""Benchmark: the county's weekly digest over 10,000 villages must be built in <= 5 s.
+
+Run: python -m pytest bench/bench_digest.py --benchmark-enable
+
+"Built" is what the sweep does before archiving: the one column query, the per-village
+aggregation (overdue, due in 7/14 days, gates, provisional, invalidated, stage counts, risk
+levels and their changes since the last digest) and the HTML, markdown and robot renderings.
+The PDF is left out: for a province-sized county digest it is hundreds of pages, and the
+sweep renders it per township. The rows are bulk-inserted straight into a migrated SQLite
+file, with the campaign's real plan for the due dates and a seeded mix of states: past steps
+88 % done, the rest overdue, waiting at a gate, blocked or reopened; this week's gated steps
+25 % waiting; everything later pending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sqlite3
+
+import pendulum
+import pytest
+
+from huanjie.clock import MovableClock
+from huanjie.reminders.digest import build_digest
+from huanjie.reminders.render import render_brief, render_html, render_markdown
+from huanjie.service.context import Context
+from huanjie.steps.env import campaign_env
+from huanjie.store.db import make_engine, reading, upgrade
+from tests.factories import make_campaign
+
+VILLAGES, TOWNSHIPS = 10_000, 100
+LIMIT_SECONDS = 5.0
+AS_OF = pendulum.datetime(2026, 8, 24, 8, tz="Asia/Shanghai")
+STAMP = "2026-08-20 02:00:00.000000"  # naive UTC, as the store keeps aware times in SQLite
+
+
+def _insert(path, campaign) -> None:
+    env = campaign_env(campaign)
+    plan = env.plan()
+    steps = env.catalogue.steps()
+    rnd = random.Random(20260824)
+    today = AS_OF.date()
+    db = sqlite3.connect(path)
+    with db:
+        db.executemany("INSERT INTO township (id, campaign_id, name) VALUES (?,?,?)",
+                       [(t + 1, campaign.id, f"第{t + 1:03d}镇") for t in range(TOWNSHIPS)])
+        db.executemany("INSERT INTO village (id, campaign_id, township_id, code, name, households, groups) "
+                       "VALUES (?,?,?,?,?,?,?)",
+                       [(v + 1, campaign.id, v % TOWNSHIPS + 1, f"V{v:05d}", f"第{v:05d}村", 300, 5)
+                        for v in range(VILLAGES)])
+        cases = [(2 * v + i + 1, campaign.id, v + 1, election) for v in range(VILLAGES)
+                 for i, election in enumerate(("party", "vc"))]
+        db.executemany("INSERT INTO \"case\" (id, campaign_id, village_id, election, catalogue_version, "
+                       "profile_version, calendar_version, launched_at, wake, ran) VALUES (?,?,?,?,?,?,?,?,1,1)",
+                       [(*c, campaign.catalogue_version, campaign.profile_version, campaign.calendar_version, STAMP)
+                        for c in cases])
+        rows = []
+        for case_id, _, village_id, election in cases:
+            for spec in steps:
+                if spec.election != election:
+                    continue
+                p = plan[spec.key]
+                status, invalidated, draw = "pending", False, rnd.random()
+                if p.due < today:  # most past steps done; the rest overdue, waiting, blocked or redone
+                    if draw < 0.88:
+                        status = "done"
+                    elif draw < 0.92 and spec.gate:
+                        status = "awaiting"
+                    elif draw < 0.95:
+                        status = "blocked"
+                    invalidated = status == "pending" and rnd.random() < 0.05
+                elif p.due < today + dt.timedelta(days=7):  # this week: some recorded and waiting
+                    status = "awaiting" if spec.gate and draw < 0.25 else ("done" if draw < 0.1 else "pending")
+                facts = json.dumps({"risk_level": rnd.choice(("green", "yellow", "red"))}) \
+                    if spec.key == "P1.1" and status == "done" else None
+                rows.append((case_id, spec.key, status, p.due.isoformat(), p.statutory, p.provisional, "[]", "{}",
+                             facts, STAMP if status == "awaiting" else None, "[]", 1, False, False, invalidated))
+        db.executemany("INSERT INTO step_state (case_id, step_key, status, due, statutory, provisional, warnings, "
+                       "milestones, facts, recorded_at, failures, attempt, late, overdue_noted, invalidated) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "digest.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    ctx = Context(engine=engine, clock=MovableClock("2026-08-01T09:00:00"))
+    campaign = make_campaign(ctx)
+    engine.dispose()
+    _insert(path, campaign)
+    yield ctx, campaign.code
+    engine.dispose()
+
+
+def _build(ctx, code: str):
+    with reading(ctx.engine) as session:
+        digest = build_digest(session, campaign_code=code, week="2026-W35", as_of=AS_OF)
+    return digest, render_html(digest), render_markdown(digest), render_brief(digest, 30)
+
+
+def test_county_digest_of_10000_villages(benchmark, county):
+    ctx, code = county
+    digest, html, markdown, brief = benchmark.pedantic(lambda: _build(ctx, code), rounds=3, iterations=1,
+                                                       warmup_rounds=1)
+    assert digest.villages == VILLAGES and digest.overdue and digest.gates and digest.due_7
+    assert sum(digest.risk_counts.values()) == VILLAGES
+    assert "第00042村" in html and "第00042村" in markdown and len(brief) < 8_000
+    seconds = benchmark.stats.stats.median
+    benchmark.extra_info["seconds"] = round(seconds, 3)
+    print(f"\ncounty digest: {VILLAGES:,} villages in {seconds:.2f} s (HTML {len(html) // 1024:,} KiB; "
+          f"{len(digest.overdue):,} overdue, {len(digest.gates):,} gates, {len(digest.due_7):,} + "
+          f"{len(digest.due_14):,} due within 7 / 14 days)")
+    assert seconds <= LIMIT_SECONDS, f"the digest took {seconds:.2f} s, over {LIMIT_SECONDS} s"
