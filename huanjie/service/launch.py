@@ -14,8 +14,7 @@ from sqlmodel import select
 from huanjie.errors import InvalidInput, NotFound, Problem
 from huanjie.service.campaigns import get_campaign
 from huanjie.service.context import Context
-from huanjie.service.roles import COUNTY_OFFICE, require
-from huanjie.service.users import resolve_actor
+from huanjie.service.users import county_office
 from huanjie.steps.env import campaign_env
 from huanjie.store.db import transaction
 from huanjie.store.events import EventDraft, append_many
@@ -38,8 +37,7 @@ def launch(ctx: Context, *, campaign_code: str, actor_name: str | None = None, t
     now = ctx.clock.now()
     result = LaunchResult()
     with transaction(ctx.engine) as session:
-        actor = resolve_actor(session, actor_name)
-        require(actor.role in (COUNTY_OFFICE, "system"), f"{actor.name} 不能启动换届流程", "启动须由县换届办作出")
+        actor = county_office(session, actor_name, "启动换届流程")
         campaign = get_campaign(session, campaign_code)
         env = campaign_env(campaign)
         query = select(Village.id, Village.code).join(Township, Township.id == Village.township_id).where(

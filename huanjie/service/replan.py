@@ -12,7 +12,7 @@ from huanjie.service.campaigns import get_campaign
 from huanjie.service.context import Context
 from huanjie.service.records import open_step
 from huanjie.service.roles import COUNTY_OFFICE, TOWNSHIP_APPROVER, covers, require
-from huanjie.service.users import resolve_actor
+from huanjie.service.users import county_office, resolve_actor
 from huanjie.steps.runner import replan
 from huanjie.steps.state import CaseView, load_case
 from huanjie.store.db import transaction
@@ -33,8 +33,7 @@ def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, p
     now = ctx.clock.now()
     result = MoveResult()
     with transaction(ctx.engine) as session:
-        actor = resolve_actor(session, actor_name)
-        require(actor.role in (COUNTY_OFFICE, "system"), f"{actor.name} 不能调整选举日", "选举日由县换届办确定")
+        actor = county_office(session, actor_name, "调整选举日")
         campaign = get_campaign(session, campaign_code)
         old = {"party_day": campaign.party_day, "vc_day": campaign.vc_day}
         campaign.party_day = party_day or campaign.party_day
@@ -82,8 +81,7 @@ def set_rest_day(ctx: Context, *, campaign_code: str, actor_name: str | None, da
     now = ctx.clock.now()
     result = MoveResult()
     with transaction(ctx.engine) as session:
-        actor = resolve_actor(session, actor_name)
-        require(actor.role in (COUNTY_OFFICE, "system"), f"{actor.name} 不能设置本地休息日", "本地休息日由县换届办确定")
+        actor = county_office(session, actor_name, "设置本地休息日")
         campaign = get_campaign(session, campaign_code)
         days = dict(campaign.local_rest_days or {})
         if remove:
@@ -108,8 +106,7 @@ def refresh_calendar(ctx: Context, *, campaign_code: str, actor_name: str | None
     now = ctx.clock.now()
     result = MoveResult()
     with transaction(ctx.engine) as session:
-        actor = resolve_actor(session, actor_name)
-        require(actor.role in (COUNTY_OFFICE, "system"), f"{actor.name} 不能更新日历", "日历数据由县换届办更新")
+        actor = county_office(session, actor_name, "更新日历")
         campaign = get_campaign(session, campaign_code)
         version = load_calendar().version
         if version == campaign.calendar_version:

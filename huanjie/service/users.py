@@ -55,3 +55,12 @@ def resolve_actor(session: Session, name: str | None) -> Actor:
     if user is None:
         raise NotFound(f"找不到用户 {name}", [Problem("请先用 huanjie user add 登记", field="as")])
     return Actor(name=user.name, role=user.role, scope_kind=user.scope_kind, scope=user.scope)
+
+
+def county_office(session: Session, name: str | None, action: str) -> Actor:
+    """The acting user, who must be the county office (or the system before users exist)."""
+    from huanjie.service.roles import COUNTY_OFFICE, require
+
+    actor = resolve_actor(session, name)
+    require(actor.role in (COUNTY_OFFICE, "system"), f"{actor.name} 不能{action}", f"{action}须由县换届办作出")
+    return actor
