@@ -102,6 +102,8 @@ def _write(session, output: Path, campaign: Campaign, village_code: str | None, 
             members[LINKS] = links.close()
         zf.writestr(zipfile.ZipInfo(DOCUMENTS, stamp), b"")
         for name, data in documents:
+            if "/" in name or "\\" in name or name.startswith("."):
+                raise InvalidInput(f"文书文件名“{name}”不合规", [Problem("文书以单层文件名放入 documents/", field="documents")])
             path = DOCUMENTS + name
             zf.writestr(_info(path, stamp), data)
             members[path] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}

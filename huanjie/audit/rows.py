@@ -7,12 +7,14 @@ Reads happen inside the caller's read-only session (``huanjie.store.db.reading``
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 from sqlmodel import Session
 
 BATCH = 20_000
+_cursor_names = itertools.count(1)  # PostgreSQL server-side cursors need distinct names
 COLUMNS = "id, seq, kind, actor, role, {at}, village_code, election, step_key, {payload}, prev_hash, hash"
 
 # (at, payload) expressions per dialect
@@ -54,7 +56,10 @@ def event_batches(session: Session, chain: str, *, village_code: str | None = No
         where += " AND seq BETWEEN {p} AND {p}"
         params += [seq_from, seq_to]
     raw = session.connection().connection.dbapi_connection
-    cursor = raw.cursor(name="huanjie_audit_rows") if dialect(session) == "postgresql" else raw.cursor()
+    if dialect(session) == "postgresql":
+        cursor = raw.cursor(name=f"huanjie_audit_rows_{next(_cursor_names)}")
+    else:
+        cursor = raw.cursor()
     try:
         cursor.execute(_sql(session, where), params)
         while rows := cursor.fetchmany(batch):

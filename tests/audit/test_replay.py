@@ -18,7 +18,7 @@ def _events(story):
 
 def test_replay_at_each_moment_equals_the_state_the_engine_had(story):
     events = _events(story)
-    assert len(story.moments) == 8
+    assert len(story.moments) == 9
     for name, when, stored in story.moments:
         replayed = replay(events, when)
         assert compare(replayed, stored) == [], name
@@ -35,6 +35,8 @@ def test_replay_at_each_moment_equals_the_state_the_engine_had(story):
     assert by_name["overdue noted"]["cases"]["vc"]["steps"]["V3.2"]["overdue_noted"]
     final = by_name["all steps finished"]["cases"]
     assert all(s["status"] in ("done", "skipped") for c in final.values() for s in c["steps"].values())
+    assert final["vc"]["steps"]["V4.4"]["status"] == "skipped"
+    assert by_name["V4.4 recorded after its skip"]["cases"]["vc"]["steps"]["V4.4"]["recorded_by"]
 
 
 def test_replay_reads_no_state_rows_and_check_names_every_difference(story):
