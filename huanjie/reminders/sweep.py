@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from huanjie.clock import TZ
+from huanjie.reminders.config import NotifySettings
 from huanjie.reminders.deliver import Notify, deliver_due, folder_name, issue_notice, targets
 from huanjie.reminders.digest import Digest, build_digest, latest_slot, slot_of_week, week_of
 from huanjie.reminders.render import render_brief, render_html, render_markdown, render_pdf, render_reminder, sha256
@@ -43,7 +44,7 @@ class SweepReport:
 
 
 def fire_due(ctx: Context, now: dt.datetime | None = None, *, notify: Notify | None = None) -> SweepReport:
-    notify = notify or Notify()
+    notify = notify or Notify(NotifySettings().load())  # never a silent sweep that consumes notices unsent
     now = pendulum.instance(now or ctx.clock.now()).in_timezone(TZ)
     report = SweepReport()
     for code in active_campaigns(ctx):
