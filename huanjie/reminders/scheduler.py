@@ -109,7 +109,8 @@ def run_scheduler(ctx: Context, notify: Notify, stop: threading.Event | None = N
     scheduler = start_scheduler(ctx, notify)
     try:
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            for signum in (signal.SIGINT, signal.SIGTERM):  # explicit: a background start ignores SIGINT
+                signal.signal(signum, lambda *_: stop.set())
         while not stop.wait(1):
             pass
     except KeyboardInterrupt:
