@@ -84,7 +84,7 @@ def run(
 
 @command
 def worker(
-    interval: Annotated[float, typer.Option("--interval", help="轮询间隔（秒）")] = 2.0,
+    interval: Annotated[float, typer.Option("--interval", help="轮询间隔（秒）")] = 0.25,
     once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
 ) -> None:
     """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出。"""

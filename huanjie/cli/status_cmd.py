@@ -30,8 +30,8 @@ def status(
 def show_board(villages) -> None:
     from rich.table import Table
 
-    table = Table(title="换届作战图")
-    for col in ("乡镇", "村", "状态", "当前阶段", "风险", "待办/逾期"):
+    table = Table(title="换届作战图（阶段：✓ 完成 ● 进行中 · 未开始）")
+    for col in ("乡镇", "村", "状态", "党组织 P1–P6", "村委会 V1–V9", "风险", "待办/逾期"):
         table.add_column(col)
     for v in villages:
         notes = list(v.waiting_for)
@@ -40,6 +40,13 @@ def show_board(villages) -> None:
             more = f" 等 {len(v.overdue)} 项" if len(v.overdue) > 1 else ""
             notes.append(f"逾期：{first['step']} {first['name']}（期限 {first['due']}）{more}")
         notes += [f"{b['step']} 受阻：{b['failures'][0]}" for b in v.blocked if b["failures"]]
-        table.add_row(v.township, f"{v.name}（{v.code}）", STATE_LABELS[v.state], v.stage or "—",
-                      RISK_STYLE[v.risk], "\n".join(notes) or "—")
+        table.add_row(v.township, f"{v.name}（{v.code}）", STATE_LABELS[v.state], _stages(v.stages, "P"),
+                      _stages(v.stages, "V"), RISK_STYLE[v.risk], "\n".join(notes) or "—")
     console.print(table)
+
+
+STAGE_MARKS = {"done": "✓", "current": "●", "todo": "·"}
+
+
+def _stages(stages: dict[str, str], prefix: str) -> str:
+    return "".join(STAGE_MARKS[state] for key, state in stages.items() if key.startswith(prefix))

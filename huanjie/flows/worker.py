@@ -11,7 +11,7 @@ from huanjie.service.context import Context
 from huanjie.service.deadlines import sweep_overdue
 
 
-def serve(ctx: Context, *, interval: float = 2.0, once: bool = False, echo: Callable[[str], None] = print) -> None:
+def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Callable[[str], None] = print) -> None:
     stop = threading.Event()
 
     def _stop(signum, _frame):

@@ -82,19 +82,17 @@ def _village_status(catalogue, village, township, states, today, rejected) -> Vi
     waiting_for = [f"{s.step_key} {catalogue.step(s.step_key).name}：待{role_label(GATE_ROLES[catalogue.step(s.step_key).gate])}审批"
                    for s in awaiting]
     stages: dict[str, str] = {}
-    current = None
     for stage in catalogue.stages():
-        keys = [sp.key for sp in catalogue.stage_steps(stage.key) if sp.key in by_key]
-        if not keys:
+        rows = [by_key[sp.key] for sp in catalogue.stage_steps(stage.key) if sp.key in by_key]
+        if not rows:
             continue
-        finished = all(by_key[k].status in ("done", "skipped") for k in keys)
-        stages[stage.key] = "done" if finished else "todo"
-    for election_stages in _by_election(catalogue, stages):
-        for key in election_stages:
-            if stages[key] == "todo":
-                stages[key] = "current"
-                current = current or key
-                break
+        if all(r.status in ("done", "skipped") for r in rows):
+            stages[stage.key] = "done"
+        elif any(r.status != "pending" or r.facts is not None for r in rows):
+            stages[stage.key] = "current"
+        else:
+            stages[stage.key] = "todo"
+    current = next((k for k, v in stages.items() if v != "done"), None)
     if all(s.status in ("done", "skipped") for s in states):
         state = "done"
     elif overdue:
@@ -108,14 +106,6 @@ def _village_status(catalogue, village, township, states, today, rejected) -> Vi
     risk = _risk(by_key, overdue, blocked, any(s.id in rejected for s in states))
     return VillageStatus(village.code, village.name, township, state, current, risk, waiting_for, overdue,
                          stages, blocked)
-
-
-def _by_election(catalogue, stages):
-    groups: dict[str, list[str]] = defaultdict(list)
-    for stage in catalogue.stages():
-        if stage.key in stages:
-            groups[stage.election].append(stage.key)
-    return groups.values()
 
 
 def _risk(by_key, overdue, blocked, was_rejected) -> str:
