@@ -11,6 +11,9 @@ from huanjie.service.context import Context
 from huanjie.service.deadlines import sweep_overdue
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Callable[[str], None] = print) -> None:
     stop = threading.Event()
 
@@ -18,12 +21,18 @@ def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Cal
         echo("收到停止信号，完成当前批次后退出……")
         stop.set()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         signal.signal(sig, _stop)
     echo(f"工作进程已启动，每 {interval:g} 秒检查一次")
     while not stop.is_set():
-        ran = run_woken(ctx)
-        overdue = sweep_overdue(ctx)
+        # A stop signal waits until the batch is done: Prefect would otherwise turn it into a
+        # crashed flow run (the store stays consistent either way: each step is a transaction).
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            ran = run_woken(ctx)
+            overdue = sweep_overdue(ctx)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         if ran or overdue:
             echo(f"运行 {ran} 个案例；新逾期步骤 {overdue} 个")
         if once:
