@@ -137,8 +137,7 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
                     township or campaign.county, week, local)
     today = dt.date(local.year, local.month, local.day)
     week_end, fortnight_end = today + dt.timedelta(days=7), today + dt.timedelta(days=14)
-    names, present = rows.villages(session, catalogue, campaign, township)
-    unfinished = rows.unfinished_stages(session, catalogue, campaign, township)
+    names = rows.villages(session, campaign, township)
     facts = rows.assessments(session, campaign, township)
     rejected = rows.rejected_villages(session, campaign, township)
     waiting = rows.waiting_since(session, campaign, township)
@@ -167,7 +166,7 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
         if invalidated:
             digest.invalidated.append(Item(code, vname, tname, key, step_name, due, bool(provisional)))
     digest.villages = len(names)
-    _count_stages(digest, catalogue, present, unfinished)
+    _count_stages(digest, catalogue, rows.stage_states(session, catalogue, campaign, township))
     for vid, (code, _, _) in names.items():
         by_key = {k: _Step(st, None) for k, st in overdue_by[vid]}
         by_key["P1.1"] = _Step(by_key.get("P1.1", _Step(False, None)).statutory, facts.get(vid))
@@ -209,25 +208,12 @@ def _date(value: dt.date | str) -> dt.date:
     return _parse_date(value) if isinstance(value, str) else value
 
 
-def _count_stages(digest: Digest, catalogue, present, unfinished) -> None:
+def _count_stages(digest: Digest, catalogue, states: dict[int, dict[str, str]]) -> None:
+    """Villages per stage and state (the 作战图)."""
     counts = {s.key: StageCount(s.key, s.name, s.election) for s in catalogue.stages()}
-    by_election: dict[str, list[str]] = defaultdict(list)
-    for stage in catalogue.stages():
-        by_election[stage.election].append(stage.key)
-    for code, stages in present.items():
-        open_stages = unfinished.get(code, set())
-        for keys in by_election.values():
-            current_found = False
-            for key in keys:
-                if key not in stages:
-                    continue
-                if key not in open_stages:
-                    counts[key].done += 1
-                elif not current_found:
-                    counts[key].current += 1
-                    current_found = True
-                else:
-                    counts[key].todo += 1
+    for by_stage in states.values():
+        for key, state in by_stage.items():
+            setattr(counts[key], state, getattr(counts[key], state) + 1)
     digest.stages = [c for c in counts.values() if c.done or c.current or c.todo]
 
 

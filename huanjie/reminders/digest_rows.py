@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, String, case, cast, or_, select, type_coerce
+from sqlalchemy import DateTime, String, and_, case, cast, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from huanjie.steps.state import OPEN
@@ -45,29 +45,29 @@ def _steps(campaign: Campaign, township: str | None, *columns):
     return query
 
 
-def villages(session: Session, catalogue, campaign: Campaign, township: str | None):
-    """Launched villages (id → code, name, township) and the stages each has (launch writes every step)."""
-    query = (select(V.id, V.code, V.name, T.name, C.election).select_from(Village.__table__)
+def villages(session: Session, campaign: Campaign, township: str | None) -> dict[int, tuple[str, str, str]]:
+    """Launched villages: id → (code, name, township)."""
+    query = (select(V.id, V.code, V.name, T.name).distinct().select_from(Village.__table__)
              .join(Township.__table__, T.id == V.township_id).join(Case.__table__, C.village_id == V.id)
              .where(C.campaign_id == campaign.id))
     if township:
         query = query.where(T.name == township)
-    stages_of = {e: {s.key for s in catalogue.stages(e)} for e in catalogue.elections}
-    names: dict[int, tuple[str, str, str]] = {}
-    present: dict[int, set[str]] = defaultdict(set)
-    for vid, code, vname, tname, election in fetch(session, query):
-        names[vid] = (code, vname, tname)
-        present[vid] |= stages_of[election]
-    return names, present
+    return {vid: (code, vname, tname) for vid, code, vname, tname in fetch(session, query)}
 
 
-def unfinished_stages(session: Session, catalogue, campaign: Campaign, township: str | None) -> dict[int, set[str]]:
-    """Village → the stages that still have an open step (grouped in the database)."""
+def stage_states(session: Session, catalogue, campaign: Campaign, township: str | None) -> dict[int, dict[str, str]]:
+    """Village → stage → done | current | todo, the board's rule (huanjie.service.status), grouped in the database.
+
+    done: every step finished; current: some step started (not pending, or facts recorded); todo: neither.
+    """
     stage = case({spec.key: spec.stage for spec in catalogue.steps()}, value=S.step_key)
-    query = _steps(campaign, township, V.id, stage).where(S.status.in_(OPEN)).distinct()
-    found: dict[int, set[str]] = defaultdict(set)
-    for vid, key in fetch(session, query):
-        found[vid].add(key)
+    has_facts = and_(S.facts.is_not(None), cast(S.facts, String) != "null")  # JSON null counts as none
+    open_steps = func.sum(case((S.status.in_(OPEN), 1), else_=0))
+    started = func.max(case((or_(S.status != "pending", has_facts), 1), else_=0))
+    query = _steps(campaign, township, V.id, stage, open_steps, started).group_by(V.id, stage)
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    for vid, key, still_open, any_started in fetch(session, query):
+        found[vid][key] = "todo" if not any_started else ("current" if still_open else "done")
     return found
 
 
