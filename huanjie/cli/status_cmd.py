@@ -18,13 +18,16 @@ def status(
     json_out: JsonOpt = False,
 ) -> None:
     """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级。"""
-    from huanjie.service.status import board
+    from huanjie.service.status import VillageStatus, status_report
 
-    villages = board(context(), campaign_code=campaign, township=township, village=village)
+    report = status_report(context(), campaign_code=campaign, township=township, village=village)
     if json_out:
-        print_json({"villages": [v.as_dict() for v in villages]})
+        print_json(report)
         return
-    show_board(villages)
+    show_board([VillageStatus(**v) for v in report["villages"]])
+    for d in report["deliveries"]:
+        console.print(f"[red]{d['status_label']}[/]：{d['channel_label']} {d['address']} · {d['subject']}"
+                      f"（已尝试 {d['attempts']} 次：{d['last_error']}）", markup=True)
 
 
 def show_board(villages) -> None:

@@ -22,7 +22,7 @@ from huanjie.errors import InvalidInput, NotFound, Problem
 from huanjie.reminders import digest_rows as rows
 from huanjie.reminders.config import DigestSchedule
 from huanjie.service.campaigns import get_campaign
-from huanjie.service.status import _risk as risk_level  # the board's 三色预警 rule (domain.md §9)
+from huanjie.service.status import risk_level  # the board's 三色预警 rule (domain.md §9)
 from huanjie.store.models import Township
 from huanjie.store.reminder_models import Notice
 

@@ -103,12 +103,12 @@ def _village_status(catalogue, village, township, states, today, rejected) -> Vi
         state = "awaiting"
     else:
         state = "running"
-    risk = _risk(by_key, overdue, blocked, any(s.id in rejected for s in states))
+    risk = risk_level(by_key, overdue, blocked, any(s.id in rejected for s in states))
     return VillageStatus(village.code, village.name, township, state, current, risk, waiting_for, overdue,
                          stages, blocked)
 
 
-def _risk(by_key, overdue, blocked, was_rejected) -> str:
+def risk_level(by_key, overdue, blocked, was_rejected) -> str:
     """三色预警 (domain.md §9): derived from overdue steps, failed checks, rejections and P1.1."""
     assessed = ((by_key.get("P1.1") and by_key["P1.1"].facts) or {}).get("risk_level")
     statutory_overdue = any(by_key[o["step"]].statutory for o in overdue)
@@ -117,3 +117,13 @@ def _risk(by_key, overdue, blocked, was_rejected) -> str:
     if overdue or blocked or was_rejected or assessed == "yellow":
         return "yellow"
     return "green"
+
+
+def status_report(ctx: Context, *, campaign_code: str | None = None, township: str | None = None,
+                  village: str | None = None) -> dict:
+    """What ``huanjie status --json`` (and later the web board) shows: villages and failing deliveries."""
+    from huanjie.reminders import delivery_problems
+
+    villages = board(ctx, campaign_code=campaign_code, township=township, village=village)
+    return {"villages": [v.as_dict() for v in villages],
+            "deliveries": delivery_problems(ctx, campaign_code=campaign_code)}

@@ -139,6 +139,9 @@ def test_a_refusing_smtp_server_blocks_no_robot_and_is_retried_then_given_up(ctx
     fire_due(ctx, clock.now().add(minutes=11), notify=notify)  # 4 tries in all: given up
     problems = delivery_problems(ctx, campaign)
     assert {p["status"] for p in problems} == {"failed"} and {p["attempts"] for p in problems} == {4}
+    from huanjie.service.status import status_report
+
+    assert status_report(ctx)["deliveries"] == problems  # what `huanjie status` shows
     with reading(ctx.engine) as s:
         attempts = s.exec(select(DeliveryAttempt).join(Delivery).where(Delivery.channel == "smtp")).all()
     assert {a.outcome for a in attempts} == {"error"} and len(attempts) == 4 * len(problems)
