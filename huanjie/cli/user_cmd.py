@@ -15,14 +15,14 @@ def add(
     name: Annotated[str, typer.Argument(help="用户名")],
     role: Annotated[str, typer.Option("--role", help="county_office | township_approver | village_clerk | joint_reviewer | auditor")],
     scope: Annotated[str | None, typer.Option("--scope", help="乡镇名称或村代码；县级角色不填")] = None,
-    scope_kind: Annotated[str | None, typer.Option("--scope-kind", help="county | township | village（默认按角色推断）")] = None,
+    scope_kind: Annotated[str | None, typer.Option("--scope-kind", help="county | township | village（默认按已导入的乡镇名、村代码推断）")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """登记用户及其角色、范围。"""
-    from huanjie.service.roles import ROLE_SCOPES, role_label
-    from huanjie.service.users import add_user
+    from huanjie.service.roles import role_label
+    from huanjie.service.users import add_user, infer_scope_kind
 
-    kind = scope_kind or (ROLE_SCOPES.get(role, ("county",))[0] if scope else "county")
+    kind = scope_kind or infer_scope_kind(context(), scope)
     user = add_user(context(), name=name, role=role, scope_kind=kind, scope=scope)
     if json_out:
         print_json(user.model_dump(exclude={"id"}))

@@ -40,6 +40,21 @@ def add_user(
     return user
 
 
+def infer_scope_kind(ctx: Context, scope: str | None) -> str:
+    """A scope names a village (by code) or a township (by name) known to the store."""
+    from huanjie.store.models import Township, Village
+
+    if not scope:
+        return "county"
+    with reading(ctx.engine) as session:
+        if session.exec(select(Village.id).where(Village.code == scope)).first():
+            return "village"
+        if session.exec(select(Township.id).where(Township.name == scope)).first():
+            return "township"
+    raise InvalidInput(f"范围“{scope}”既不是已导入的村代码，也不是乡镇名称",
+                       [Problem("请先导入村名单，或用 --scope-kind township|village 指明", field="scope")])
+
+
 def list_users(ctx: Context) -> list[User]:
     with reading(ctx.engine) as session:
         return list(session.exec(select(User).order_by(User.id)))
