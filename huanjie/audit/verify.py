@@ -169,7 +169,7 @@ def prev_hash_break(chain: str, row: tuple, prev: str | None) -> ChainBreak:
 
 def head_break(chain: str, report: ChainReport, head: tuple[int, str] | None) -> ChainBreak | None:
     last = (report.head_seq, report.head_hash)
-    if head == last:
+    if head == last or (head is None and report.events == 0):  # equal, or a chain never begun
         return None
     if head is None:
         return ChainBreak(chain, report.head_seq, "head",

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from huanjie.audit import check_village, export_archive, replay_village, verify, village_log
+from huanjie.audit import check_village, export_archive, replay_village, verify, verify_export, village_log
 from huanjie.audit.keys import generate_keypair
 from huanjie.errors import PermissionDenied
 from huanjie.store.db import reading
@@ -50,5 +50,8 @@ def test_before_any_user_exists_audit_runs_as_the_system(ctx, tmp_path):
     campaign = make_campaign(ctx)
     make_villages(ctx, campaign)
     assert verify(ctx).intact
-    private, _ = generate_keypair(tmp_path)
-    assert export_archive(ctx, output=tmp_path / "a.zip", campaign_code=campaign.code, key_path=private).signed
+    private, public = generate_keypair(tmp_path)
+    result = export_archive(ctx, output=tmp_path / "a.zip", campaign_code=campaign.code, key_path=private)
+    assert result.signed and result.manifest["chains"]["system"] == {  # no user yet: an empty chain
+        "head_seq": 0, "head_hash": "0" * 64, "events": 0, "complete": True, "intact": True, "broken": None}
+    assert verify_export(tmp_path / "a.zip", public).ok
