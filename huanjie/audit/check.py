@@ -17,6 +17,7 @@ from huanjie.store.models import Campaign, Case, GateDecision, StepState, Townsh
 ELECTION_LABELS = {"party": "党组织换届", "vc": "村委会换届"}
 FIELD_LABELS = {
     "status": "状态", "due": "期限", "provisional": "暂定期限", "statutory": "法定期限", "facts": "事实",
+    "warnings": "期限提示", "milestones": "节点日期",
     "recorded_by": "填报人", "recorded_at": "填报时间", "failures": "检查未通过项", "attempt": "办理次数",
     "done_at": "完成时间", "done_on": "完成日", "late": "逾期完成", "overdue_noted": "已记逾期",
     "invalidated": "已失效", "note": "说明", "decisions": "审批记录", "launched_at": "启动时间",
@@ -74,7 +75,8 @@ def stored_state(session: Session, campaign: Campaign, village: Village) -> dict
         for s in session.exec(select(StepState).where(StepState.case_id == case.id).order_by(StepState.id)):
             row = {f: getattr(s, f) for f in STEP_FIELDS if f != "decisions"}
             row.update(due=day(s.due), done_on=day(s.done_on), recorded_at=instant(s.recorded_at),
-                       done_at=instant(s.done_at), failures=s.failures or [])
+                       done_at=instant(s.done_at), failures=s.failures or [], warnings=s.warnings or [],
+                       milestones=s.milestones or {})
             row["decisions"] = [
                 {"attempt": d.attempt, "decision": d.decision, "decided_by": d.decided_by, "role": d.role,
                  "reason": d.reason, "decided_at": instant(d.decided_at)}

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from huanjie.audit.history import AuditEvent, instant
 
-STEP_FIELDS = ("status", "due", "provisional", "statutory", "facts", "recorded_by", "recorded_at", "failures",
+STEP_FIELDS = ("status", "due", "provisional", "statutory", "warnings", "milestones", "facts", "recorded_by", "recorded_at", "failures",
                "attempt", "done_at", "done_on", "late", "overdue_noted", "invalidated", "note", "decisions")
 CAMPAIGN_FIELDS = ("code", "name", "county", "profile_code", "party_day", "vc_day")
 VILLAGE_FIELDS = ("name", "township", "households", "groups")
@@ -78,7 +78,8 @@ def _launched(state: dict, event: AuditEvent) -> None:
 
 def _blank(plan: dict) -> dict:
     return {"status": "pending", "due": plan["due"], "provisional": plan["provisional"],
-            "statutory": plan["statutory"], "facts": None, "recorded_by": None, "recorded_at": None,
+            "statutory": plan["statutory"], "warnings": plan.get("warnings", []),
+            "milestones": plan.get("milestones", {}), "facts": None, "recorded_by": None, "recorded_at": None,
             "failures": [], "attempt": 1, "done_at": None, "done_on": None, "late": False,
             "overdue_noted": False, "invalidated": False, "note": None, "decisions": []}
 
@@ -138,7 +139,9 @@ def _reopened(step: dict, e: AuditEvent) -> None:
 
 
 def _deadline(step: dict, e: AuditEvent) -> None:
-    step.update(due=e.payload["to"], provisional=e.payload["provisional"])
+    step.update(due=e.payload["to"], provisional=e.payload["provisional"],
+                warnings=e.payload.get("warnings", step["warnings"]),
+                milestones=e.payload.get("milestones", step["milestones"]))
 
 
 CHAIN_HANDLERS: dict[str, Callable[[dict, AuditEvent], None]] = {

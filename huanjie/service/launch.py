@@ -53,7 +53,8 @@ def launch(ctx: Context, *, campaign_code: str, actor_name: str | None = None, t
         plan = env.plan()
         by_election = {e: [s for s in env.catalogue.steps() if s.election == e] for e in ELECTIONS}
         plan_payload = {e: {s.key: {"due": plan[s.key].due, "provisional": plan[s.key].provisional,
-                                    "statutory": plan[s.key].statutory} for s in steps}
+                                    "statutory": plan[s.key].statutory, "warnings": list(plan[s.key].warnings),
+                                    "milestones": plan[s.key].milestones_json()} for s in steps}
                         for e, steps in by_election.items()}
         todo = [(vid, code) for vid, code in villages if vid not in launched_ids]
         result.already = [code for vid, code in villages if vid in launched_ids]

@@ -103,13 +103,15 @@ def replan(session: Session, view: CaseView, now: dt.datetime, *, reason: str) -
     for key, state in view.steps.items():
         planned = plan[key]
         milestones = planned.milestones_json()
-        if (state.due, state.provisional, state.milestones) == (planned.due, planned.provisional, milestones):
+        warnings = list(planned.warnings)
+        if (state.due, state.provisional, state.milestones, state.warnings) == \
+                (planned.due, planned.provisional, milestones, warnings):
             continue
         drafts.append(view.event("deadline.moved", key, {"from": state.due, "to": planned.due,
-                                                         "provisional": planned.provisional,
+                                                         "provisional": planned.provisional, "warnings": warnings,
                                                          "milestones": milestones, "reason": reason}, now))
         state.due, state.provisional = planned.due, planned.provisional
-        state.warnings, state.milestones = list(planned.warnings), milestones
+        state.warnings, state.milestones = warnings, milestones
         session.add(state)
     return drafts
 
