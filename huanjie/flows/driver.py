@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from huanjie.flows import runtime
-from huanjie.flows.walk import walk_cases, walk_stage
+from huanjie.flows.walk import plan_work, walk_cases, walk_stage
 from huanjie.service.context import Context
 from huanjie.steps.runner import advance_step
 from huanjie.store.db import reading, transaction
@@ -47,9 +47,19 @@ def run_cases(ctx: Context, case_ids: list[int], *, prefect: bool = True) -> dic
             return walk_stage(work, finished, lambda case_id, key: advance_step(ctx, case_id, key))
 
         return asyncio.run(walk_cases(ctx, case_ids, plain_stage))
+    from huanjie.flows.stage import stage_flow
     from huanjie.flows.village import village_flow
 
+    finished, stages = plan_work(ctx, case_ids)
     with runtime.using(ctx):
+        if len(stages) == 1:
+            # One stage has work (typically: a gate was decided): its stage flow alone does
+            # exactly what the village flow would, without the parent flow's ≈150 ms.
+            [(stage_key, work)] = stages.items()
+            newly = asyncio.run(stage_flow(stage_key, work, {c: finished[c] for c in work}, len(work)))
+            return {c: keys for c, keys in newly.items() if keys}
+        if not stages:
+            return {}
         return asyncio.run(village_flow(case_ids, label=f"{len(case_ids)} 个案例"))
 
 

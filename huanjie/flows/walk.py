@@ -21,10 +21,11 @@ Work = dict[int, list[str]]
 RunStage = Callable[[str, Work, Work], Awaitable[Work]]
 
 
-async def walk_cases(ctx: Context, case_ids: list[int], run_stage: RunStage) -> Work:
-    """Run every step that can move (it has facts, or is conditional), stages in catalogue
-    order; steps still waiting for facts are left to the clerk and to the overdue sweep.
-    Returns the steps finished per case."""
+def plan_work(ctx: Context, case_ids: list[int]) -> tuple[Work, dict[str, Work]]:
+    """What a run can do, from one snapshot: the steps already finished per case, and per stage
+    (catalogue order) the steps that can move (they have facts, or are conditional) and whose
+    prerequisites are finished or may finish earlier in the same run. Steps still waiting for
+    facts are left to the clerk and to the overdue sweep."""
     from huanjie.steps.catalogue import load_catalogue
 
     catalogue = load_catalogue()
@@ -41,14 +42,22 @@ async def walk_cases(ctx: Context, case_ids: list[int], run_stage: RunStage) -> 
         elif has_facts or catalogue.step(key).condition:
             movable.add((case_id, key))
     reachable = _reachable(catalogue, case_ids, finished, movable)
-    progress: Work = defaultdict(list)
+    stages: dict[str, Work] = {}
     for stage in catalogue.stages():
         keys = [s.key for s in catalogue.stage_steps(stage.key)]
         work = {c: [k for k in keys if (c, k) in reachable] for c in case_ids}
         work = {c: ks for c, ks in work.items() if ks}
-        if not work:
-            continue
-        newly = await run_stage(stage.key, work, {c: finished[c] for c in work})
+        if work:
+            stages[stage.key] = work
+    return finished, stages
+
+
+async def walk_cases(ctx: Context, case_ids: list[int], run_stage: RunStage) -> Work:
+    """Run the planned work stage by stage; returns the steps finished per case."""
+    finished, stages = plan_work(ctx, case_ids)
+    progress: Work = defaultdict(list)
+    for stage_key, work in stages.items():
+        newly = await run_stage(stage_key, work, {c: finished[c] for c in work})
         for case_id, keys_done in newly.items():
             finished[case_id].extend(keys_done)
             progress[case_id].extend(keys_done)
