@@ -82,6 +82,9 @@ class StepFacts:
             "vc_election_day": self.d_v.isoformat(),
             "audit_period": f"{self.d_v.year - 5}年1月至{self.d_v.year}年6月",
             "objection_place": "村务公开栏、乡镇纪委",
+            "audited": [{"name": self.cast.villagers[-20].name, "post": "原村民委员会主任"}],
+            "audit_result": "财务收支基本规范，债权债务清楚，未发现违纪违规问题",
+            "audit_body": "乡镇农村集体经济审计组",
         }
 
     def f_P1_3(self, on):
@@ -90,6 +93,7 @@ class StepFacts:
     def f_P2_1(self, on):
         return {"formal_members": len(self.cast.members), "committee_seats": 5, "secretary_seats": 1,
                 "deputy_secretary_seats": 1, "meeting_date": self.d_p.isoformat(),
+                "party_org": f"中共{self.village['name']}支部委员会",
                 "agenda": ["听取和审查村党组织工作报告", "选举新一届村党组织委员会"]}
 
     def f_P2_2(self, on):
@@ -123,6 +127,9 @@ class StepFacts:
             "recommend_ballots_cast": present,
             "committee_seats": 5,
             "party_candidates": [{"name": p.name, "votes": present - 3 - i} for i, p in enumerate(self.party_candidates)],
+            "recommend_ballots_issued": present, "recommend_ballots_returned": present,
+            "recommend_ballots_valid": present - 1, "recommend_ballots_void": 1,
+            "scrutineers": self.names(self.staff[:3]), "tellers": self.names(self.staff[3:5]),
         }
 
     def f_P4_2(self, on):
@@ -141,7 +148,12 @@ class StepFacts:
         return {"publicity_start": start.isoformat(), "publicity_end": end.isoformat(),
                 "publicity_workdays": workdays, "party_election_day": self.d_p.isoformat(), "complaints": [],
                 "preliminary": [{"name": p.name, "post": "委员"} for p in self.party_candidates],
-                "report_place": "乡镇纪委、组织办"}
+                "report_place": "乡镇纪委、组织办",
+                "officer_preliminary": [{"name": self.party_candidates[0].name, "post": "书记"},
+                                        {"name": self.party_candidates[1].name, "post": "副书记"}],
+                "candidate_profiles": [{"name": p.name, "id": p.id, "education": ("高中", "大专", "本科")[i % 3],
+                                        "position": "村党组织委员" if i < 3 else "村民小组长"}
+                                       for i, p in enumerate(self.party_candidates)]}
 
     def f_P5_1(self, on):
         return {"scrutineers": self.names(self.staff[:3]), "tellers": self.names(self.staff[3:5]),
@@ -162,7 +174,9 @@ class StepFacts:
     def f_P5_3(self, on):
         return {"party_elected": self.names(self.party_elected), "committee_present": 5,
                 "officers": [{"name": self.party_elected[0].name, "post": "书记", "votes": 5, "elected": True},
-                             {"name": self.party_elected[1].name, "post": "副书记", "votes": 5, "elected": True}]}
+                             {"name": self.party_elected[1].name, "post": "副书记", "votes": 5, "elected": True}],
+                "officer_ballots_issued": 5, "officer_ballots_returned": 5, "officer_ballots_valid": 5,
+                "officer_ballots_void": 0}
 
     def f_P6_1(self, on):
         return {"report_sent": True, "division_of_work": {p.name: d for p, d in zip(
@@ -256,7 +270,10 @@ class StepFacts:
         return {"vote_staff": [{"name": p.name, "role": r, "relatives": []} for p, r in zip(self.staff, roles)],
                 "mobile_boxes": [{"name": "流动票箱一（行动不便选民）",
                                   "scrutineers": self.names(self.staff[3:6])}],
-                "central_hall": "村文化礼堂", "voting_hours": "08:00-12:00"}
+                "central_hall": "村文化礼堂", "voting_hours": "08:00-12:00",
+                "stations": [{"name": "第一投票站", "place": "村老年活动中心"}],
+                "mobile_route": "村委会—敬老院—各行动不便选民家中—中心会场", "count_time": "12:30",
+                "count_place": "村文化礼堂"}
 
     def f_V6_1(self, on):
         n = len(self.voters())
@@ -282,7 +299,7 @@ class StepFacts:
 
     def f_V6_3(self, on):
         return {"certificates": [r["name"] for r in self.results(len(self.voters()) - 12) if r["elected"]],
-                "filed": True}
+                "filed": True, "certificate_issuer": f"{self.village['name']}村民选举委员会"}
 
     def f_V7_1(self, on):
         return {"revote_decided": True}
@@ -297,8 +314,11 @@ class StepFacts:
         # 1 per 5-15 households, and at least 4/5 of the 代表会议 (组织法 25)
         reps = min(max(4 * sum(SEATS.values()), self.village["households"] // 10), self.village["households"] // 5)
         total = reps + sum(SEATS.values())  # the 代表会议 is the representatives plus the committee
+        people = self.spare[-reps:]
         return {"representatives": reps, "women_representatives": (total + 2) // 3,
-                "representative_method": "按户"}
+                "representative_method": "按户",
+                "representative_results": [{"name": p.name, "group": p.group, "votes": 40 - i % 7}
+                                           for i, p in enumerate(people)]}
 
     def f_V8_2(self, on):
         meetings = []
@@ -306,16 +326,20 @@ class StepFacts:
             adults = 60
             meetings.append({"group": f"第{g}村民小组", "adults": adults, "adults_present": 45,
                              "households": 30, "households_present": 24, "leader": self.spare[g].name})
-        return {"group_meetings": meetings}
+        return {"group_meetings": meetings,
+                "group_leader_results": [{"group": m["group"], "name": m["leader"], "votes": 40} for m in meetings]}
 
     def f_V8_3(self, on):
         return {"supervisory_committee": [{"name": p.name, "id": p.id, "relatives": [], "accounting": i == 0}
-                                          for i, p in enumerate(self.supervisors)]}
+                                          for i, p in enumerate(self.supervisors)],
+                "supervisory_results": [{"name": p.name, "post": "主任" if i == 0 else "委员", "votes": 35 - i}
+                                        for i, p in enumerate(self.supervisors)]}
 
     def f_V9_1(self, on):
         items = ["印章", "办公场所", "账目", "资产", "档案", "债权债务"]
         return {"handover": [{"item": i, "outgoing_signed": True, "incoming_signed": True} for i in items],
-                "chair": self.committee[0].name, "supervisor": "乡镇党委"}
+                "chair": self.committee[0].name, "supervisor": "乡镇党委",
+                "outgoing": self.cast.villagers[-20].name, "incoming": self.vc_candidates[0][0].name}
 
     def f_V9_2(self, on):
         return {"archived": ["D12", "D13", "D15", "D16", "D17", "D18", "D19", "D21", "D22", "D23", "D25", "D26",

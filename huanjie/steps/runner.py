@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from huanjie.documents.produce import produce_documents
 from huanjie.service.context import Context
 from huanjie.steps.state import FINISHED, CaseView, load_case
 from huanjie.store.db import transaction
@@ -93,6 +94,7 @@ def complete(session: Session, view: CaseView, state, now: dt.datetime, *, done_
     kwargs = {"actor": actor} if actor else {}
     drafts.append(view.event("step.done", state.step_key, payload, now, **kwargs))
     drafts.extend(replan(session, view, now, reason=f"依据 {state.step_key} 的实际完成日 {done_on}"))
+    produce_documents(session, view, state, now, drafts)
     view.write(session, drafts)
 
 

@@ -1,0 +1,89 @@
+"""Rendering one document: facts → checked context → Jinja2 markup → .docx / HTML / PDF.
+
+``prepare`` runs the document's builder over a :class:`Source` and raises InvalidInput
+listing every missing fact; ``render`` turns a prepared document and its 文号 into bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from huanjie.documents.builders import BUILDERS
+from huanjie.documents.chinese_dates import chinese_count, chinese_date, numeric_date
+from huanjie.documents.docx_writer import write_docx
+from huanjie.documents.markup import Page, parse_page
+from huanjie.documents.registry import DOCUMENTS
+from huanjie.documents.source import Source
+from huanjie.errors import InvalidInput
+
+TEMPLATES = Path(__file__).parent / "templates"
+FORMATS = ("docx", "html", "pdf")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document whose facts are complete, ready to be numbered and rendered."""
+
+    code: str
+    step: str
+    title: str
+    day: dt.date
+    public: bool
+    issuer: object | None  # huanjie.documents.numbering.Issuer, for numbered documents
+    context: dict
+
+
+def prepare(code: str, src: Source) -> Prepared:
+    spec, build = DOCUMENTS[code], BUILDERS[code]
+    context = build.fn(src)
+    issuer = src.issuer(build.issuer) if build.issuer else None
+    if src.problems:
+        raise InvalidInput(f"{code}《{spec.title}》有 {len(src.problems)} 项事实缺失或有误，不能生成",
+                           list(dict.fromkeys(src.problems)))
+    title = context.pop("title", None) or spec.title
+    context.update(v=src.village, day=src.day, step=src.step, anchors=src.anchors)
+    return Prepared(code, src.step, title, src.day, spec.public, issuer, context)
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=False)
+    env.filters.update(cn_date=chinese_date, num_date=numeric_date, cn=chinese_count,
+                       names=lambda xs: "、".join(xs))
+    return env
+
+
+def page(doc: Prepared, number: str | None) -> Page:
+    template = environment().get_template(f"{doc.code}.xml.j2")
+    markup = template.render(**doc.context, title=doc.title, number=number or "", issuer=doc.issuer,
+                             day_cn=chinese_date(doc.day))
+    return parse_page(markup, title=doc.title, day=doc.day, public=doc.public)
+
+
+def render_html(p: Page) -> bytes:
+    return environment().get_template("page.html.j2").render(page=p).encode("utf-8")
+
+
+def render(doc: Prepared, number: str | None, fmt: str) -> bytes:
+    p = page(doc, number)
+    if fmt == "docx":
+        return write_docx(p)
+    if fmt == "html":
+        return render_html(p)
+    if fmt == "pdf":
+        from huanjie.documents.pdf import docx_to_pdf
+
+        return docx_to_pdf(write_docx(p))
+    raise ValueError(fmt)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
