@@ -8,7 +8,9 @@ from huanjie.cli import (
     audit_cmd,
     calendar_cmd,
     campaign_cmd,
+    chart_cmd,
     demo_cmd,
+    docs_cmd,
     engine_cmd,
     gate_cmd,
     plan_cmd,
@@ -33,6 +35,7 @@ app.add_typer(user_cmd.app, name="user", help="用户与角色")
 app.add_typer(gate_cmd.app, name="gate", help="审批：待办、批准、驳回")
 app.add_typer(step_cmd.app, name="step", help="步骤：重新打开")
 app.add_typer(audit_cmd.app, name="audit", help="审计：核验、回放、日志、导出")
+app.add_typer(docs_cmd.app, name="docs", help="文书：生成、打包")
 app.command("plan")(plan_cmd.plan)
 app.command("launch")(engine_cmd.launch)
 app.command("record")(engine_cmd.record)
@@ -43,6 +46,7 @@ app.command("digest")(reminder_cmd.digest)
 app.command("reminders")(reminder_cmd.reminders)
 app.command("scheduler")(reminder_cmd.scheduler)
 app.command("demo")(demo_cmd.demo)
+app.command("chart")(chart_cmd.chart)
 
 
 def main() -> None:

@@ -1,0 +1,31 @@
+"""huanjie chart: the timeline of a village or a campaign, or the flow chart, as SVG or PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from huanjie.cli.common import command, console, context
+
+
+@command
+def chart(output: Annotated[Path, typer.Option("--output", help="输出文件（.svg 或 .png）")],
+          village: Annotated[str | None, typer.Option("--village", help="该村的时间表")] = None,
+          campaign: Annotated[str | None, typer.Option("--campaign", help="该换届全部村的时间表")] = None,
+          flow: Annotated[bool, typer.Option("--flow", help="流程图（15 个阶段、47 个步骤及审批关口）")] = False) -> None:
+    """时间表（甘特图：期限、完成日、逾期标红、今天）或流程图。"""
+    from huanjie.charts.service import as_format, campaign_timeline, flow_chart, village_timeline
+    from huanjie.errors import InvalidInput, Problem
+
+    if flow:
+        svg = flow_chart()
+    elif village:  # --campaign then only tells apart villages with the same code
+        svg = village_timeline(context(), village_code=village, campaign_code=campaign)
+    elif campaign:
+        svg = campaign_timeline(context(), campaign_code=campaign)
+    else:
+        raise InvalidInput("请指定 --village、--campaign 或 --flow", [Problem("三者选一", field="village")])
+    output.write_bytes(as_format(svg, output.suffix.lower()))
+    console.print(f"已写入 {output}", markup=False)
