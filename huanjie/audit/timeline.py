@@ -183,4 +183,11 @@ DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
     "step.reopened": lambda p: "重新打开，须重新办理" + _reason(p),
     "step.invalidated": lambda p: "期限变化后已不满足期限，原办理结果失效，须重新办理" + _reason(p),
     "deadline.moved": _moved,
+    "document.rendered": lambda p: f"生成文书 {p.get('code')}《{p.get('title')}》" + (
+        f"，文号 {p['number']}" if p.get("number") else ""),
+    "document.incomplete": lambda p: f"文书 {p.get('code')} 未生成：缺少 " + "、".join(
+        str(m.get("field")) for m in p.get("missing", [])),
+    "document.failed": lambda p: f"文书 {p.get('code')} 生成失败",
+    "digest.sent": lambda p: f"发出每周重点工作提醒：{p.get('subject', '')}",
+    "reminder.sent": lambda p: f"发出期限提醒：{p.get('subject', '')}",
 }

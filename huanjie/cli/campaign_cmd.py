@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.errors import InvalidInput, Problem
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -14,7 +15,8 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"“{value}”不是 YYYY-MM-DD 格式的日期") from None
+        raise InvalidInput(f"“{value}”不是有效的日期", [Problem("日期须为 YYYY-MM-DD 格式且确实存在，如 2026-09-15",
+                                                         field="date")]) from None
 
 
 @app.command("create")
@@ -25,13 +27,15 @@ def create(
     profile: Annotated[str, typer.Option("--profile", help="规则配置：national|ZJ|SH|BJ")],
     party_day: Annotated[str, typer.Option("--party-day", help="党员大会选举日 D_P（YYYY-MM-DD）")],
     vc_day: Annotated[str, typer.Option("--vc-day", help="村委会选举日 D_V（YYYY-MM-DD）")],
+    as_: Annotated[str | None, typer.Option("--as", help="以该用户身份操作")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """创建换届，输出换届代码。"""
     from huanjie.service.campaigns import create_campaign
 
     campaign = create_campaign(
-        context(), name=name, county=county, profile=profile, party_day=_date(party_day), vc_day=_date(vc_day)
+        context(), name=name, county=county, profile=profile, party_day=_date(party_day), vc_day=_date(vc_day),
+        actor_name=as_,
     )
     if json_out:
         print_json(campaign.model_dump(mode="json", exclude={"id"}))

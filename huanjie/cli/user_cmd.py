@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -16,14 +16,15 @@ def add(
     role: Annotated[str, typer.Option("--role", help="county_office | township_approver | village_clerk | joint_reviewer | auditor")],
     scope: Annotated[str | None, typer.Option("--scope", help="乡镇名称或村代码；县级角色不填")] = None,
     scope_kind: Annotated[str | None, typer.Option("--scope-kind", help="county | township | village（默认按已导入的乡镇名、村代码推断）")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """登记用户及其角色、范围。"""
+    """登记用户及其角色、范围（须由县换届办登记；第一个用户由系统登记）。"""
     from huanjie.service.roles import role_label
     from huanjie.service.users import add_user, infer_scope_kind
 
     kind = scope_kind or infer_scope_kind(context(), scope)
-    user = add_user(context(), name=name, role=role, scope_kind=kind, scope=scope)
+    user = add_user(context(), name=name, role=role, scope_kind=kind, scope=scope, actor_name=as_)
     if json_out:
         print_json(user.model_dump(exclude={"id"}))
     else:

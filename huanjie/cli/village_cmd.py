@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -15,6 +15,7 @@ app = typer.Typer(no_args_is_help=True)
 def import_(
     file: Annotated[Path, typer.Argument(help="CSV：code,name,township,households,groups（或 村代码,村名,乡镇,户数,村民小组数）")],
     campaign: Annotated[str, typer.Option("--campaign", help="换届代码")],
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """导入村名单：逐行校验，有任何错误则一个也不导入；重复导入同一文件不改变任何数据。"""
@@ -23,7 +24,7 @@ def import_(
 
     if not file.is_file():
         raise InvalidInput(f"找不到文件 {file}")
-    result = import_villages(context(), campaign_code=campaign, path=file)
+    result = import_villages(context(), campaign_code=campaign, path=file, actor_name=as_)
     if json_out:
         print_json(result.__dict__)
         return

@@ -59,10 +59,9 @@ def run_demo(ctx: Context, *, say: Callable[[str], None], tick: Callable[[int], 
     save_villages(ctx, campaign_code=campaign.code, rows=rows)
     add_user(ctx, name=COUNTY_OFFICE, role="county_office", scope_kind="county", scope=None)
     for town, (clerk, recorder, approver, reviewer) in STAFF.items():
-        add_user(ctx, name=clerk, role="village_clerk", scope_kind="township", scope=town)
-        add_user(ctx, name=recorder, role="township_approver", scope_kind="township", scope=town)
-        add_user(ctx, name=approver, role="township_approver", scope_kind="township", scope=town)
-        add_user(ctx, name=reviewer, role="joint_reviewer", scope_kind="township", scope=town)
+        for name, role in ((clerk, "village_clerk"), (recorder, "township_approver"),
+                           (approver, "township_approver"), (reviewer, "joint_reviewer")):
+            add_user(ctx, name=name, role=role, scope_kind="township", scope=town, actor_name=COUNTY_OFFICE)
     say(f"已创建换届 {campaign.code}：{len(TOWNSHIPS)} 个乡镇、{len(rows)} 个村，规则配置 ZJ（浙江）")
     launch(ctx, campaign_code=campaign.code, actor_name=COUNTY_OFFICE, everything=True)
     say("县换届办已启动全部村的两项选举流程")

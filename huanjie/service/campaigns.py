@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import Session, func, select
 
 from huanjie.errors import InvalidInput, NotFound, Problem
-from huanjie.service.context import SYSTEM, Actor, Context
+from huanjie.service.context import Context
 from huanjie.store.db import reading, transaction
 from huanjie.store.events import EventDraft, append
 from huanjie.store.models import Campaign
@@ -21,7 +21,7 @@ def create_campaign(
     profile: str,
     party_day: dt.date,
     vc_day: dt.date,
-    actor: Actor = SYSTEM,
+    actor_name: str | None = None,
 ) -> Campaign:
     from huanjie.calendar import load_calendar
     from huanjie.rules import ProfileError, load_profile
@@ -48,6 +48,9 @@ def create_campaign(
 
     now = ctx.clock.now()
     with transaction(ctx.engine) as session:
+        from huanjie.service.users import county_office
+
+        actor = county_office(session, actor_name, "创建换届")
         code = _next_code(session, party_day.year)
         campaign = Campaign(
             code=code,
@@ -79,14 +82,17 @@ def create_campaign(
 
 def _next_code(session: Session, year: int) -> str:
     prefix = f"HJ{year}-"
-    count = session.exec(
-        select(func.count()).select_from(Campaign).where(Campaign.code.startswith(prefix))
-    ).one()
-    return f"{prefix}{count + 1:03d}"
+    last = session.exec(select(func.max(Campaign.code)).where(Campaign.code.startswith(prefix))).one()
+    return f"{prefix}{int(last[len(prefix):]) + 1 if last else 1:03d}"
 
 
-def get_campaign(session: Session, code: str) -> Campaign:
-    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
+def get_campaign(session: Session, code: str, *, lock: str | None = None) -> Campaign:
+    """``lock``: "share" for acts that plan from the campaign (launch), "update" for acts that
+    change its dates (see huanjie.steps.state.load_case for the lock order)."""
+    query = select(Campaign).where(Campaign.code == code)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=lock == "share")
+    campaign = session.exec(query).first()
     if campaign is None:
         raise NotFound(f"找不到换届 {code}", [Problem("请检查 --campaign 参数", field="campaign")])
     return campaign

@@ -35,11 +35,12 @@ def sweep_overdue(ctx: Context) -> int:
     for case_id, keys in by_case.items():
         try:
             with transaction(ctx.engine) as session:
-                view = load_case(session, case_id)
+                view = load_case(session, case_id, lock=True)
                 drafts: list = []
                 for key in keys:
-                    note_overdue(view, view.steps[key], now, drafts)
-                    session.add(view.steps[key])
+                    if view.steps[key].status in OPEN:  # it may have finished since the query
+                        note_overdue(view, view.steps[key], now, drafts)
+                        session.add(view.steps[key])
                 view.write(session, drafts)
                 noted += len(drafts)
         except Exception:  # one broken case must not block the whole sweep

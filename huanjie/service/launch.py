@@ -38,7 +38,7 @@ def launch(ctx: Context, *, campaign_code: str, actor_name: str | None = None, t
     result = LaunchResult()
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "启动换届流程")
-        campaign = get_campaign(session, campaign_code)
+        campaign = get_campaign(session, campaign_code, lock="share")
         env = campaign_env(campaign)
         query = select(Village.id, Village.code).join(Township, Township.id == Village.township_id).where(
             Village.campaign_id == campaign.id)

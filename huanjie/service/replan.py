@@ -34,7 +34,7 @@ def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, p
     result = MoveResult()
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "调整选举日")
-        campaign = get_campaign(session, campaign_code)
+        campaign = get_campaign(session, campaign_code, lock="update")
         old = {"party_day": campaign.party_day, "vc_day": campaign.vc_day}
         campaign.party_day = party_day or campaign.party_day
         campaign.vc_day = vc_day or campaign.vc_day
@@ -82,7 +82,7 @@ def set_rest_day(ctx: Context, *, campaign_code: str, actor_name: str | None, da
     result = MoveResult()
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "设置本地休息日")
-        campaign = get_campaign(session, campaign_code)
+        campaign = get_campaign(session, campaign_code, lock="update")
         days = dict(campaign.local_rest_days or {})
         if remove:
             days.pop(day.isoformat(), None)
@@ -107,7 +107,7 @@ def refresh_calendar(ctx: Context, *, campaign_code: str, actor_name: str | None
     result = MoveResult()
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "更新日历")
-        campaign = get_campaign(session, campaign_code)
+        campaign = get_campaign(session, campaign_code, lock="update")
         version = load_calendar().version
         if version == campaign.calendar_version:
             return result

@@ -13,8 +13,9 @@ from huanjie.store.models import User
 
 
 def add_user(
-    ctx: Context, *, name: str, role: str, scope_kind: str, scope: str | None, actor: Actor = SYSTEM
+    ctx: Context, *, name: str, role: str, scope_kind: str, scope: str | None, actor_name: str | None = None
 ) -> User:
+    """Register a user. Only the county office may; the very first user is registered by the system."""
     name = name.strip()
     if not name:
         raise InvalidInput("用户名不能为空", [Problem("请提供用户名", field="name")])
@@ -22,6 +23,7 @@ def add_user(
     if scope_kind != "county" and not scope:
         raise InvalidInput(f"角色 {role_label(role)} 须指定范围", [Problem("请用 --scope 指定乡镇或村代码", field="scope")])
     with transaction(ctx.engine) as session:
+        actor = county_office(session, actor_name, "登记用户")
         if session.exec(select(User).where(User.name == name)).first():
             raise Conflict(f"用户 {name} 已存在", [Problem("用户名须唯一", field="name")])
         user = User(name=name, role=role, scope_kind=scope_kind, scope=scope if scope_kind != "county" else None)

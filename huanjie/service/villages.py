@@ -9,11 +9,12 @@ from sqlmodel import Session, select
 
 from huanjie.errors import InvalidInput, NotFound, Problem
 from huanjie.service.campaigns import get_campaign
-from huanjie.service.context import SYSTEM, Actor, Context
+from huanjie.service.context import Actor, Context
+from huanjie.service.users import county_office
 from huanjie.service.village_csv import VillageRow, read_village_csv
 from huanjie.store.db import transaction
 from huanjie.store.events import EventDraft, append_many
-from huanjie.store.models import Campaign, Township, Village
+from huanjie.store.models import Campaign, Case, Township, Village
 
 
 @dataclass
@@ -24,22 +25,25 @@ class ImportResult:
     townships_created: list[str] = field(default_factory=list)
 
 
-def import_villages(ctx: Context, *, campaign_code: str, path: Path, actor: Actor = SYSTEM) -> ImportResult:
+def import_villages(ctx: Context, *, campaign_code: str, path: Path, actor_name: str | None = None) -> ImportResult:
     rows = read_village_csv(path)
-    return save_villages(ctx, campaign_code=campaign_code, rows=rows, actor=actor, source=path.name)
+    return save_villages(ctx, campaign_code=campaign_code, rows=rows, actor_name=actor_name, source=path.name)
 
 
 def save_villages(
-    ctx: Context, *, campaign_code: str, rows: list[VillageRow], actor: Actor = SYSTEM, source: str = ""
+    ctx: Context, *, campaign_code: str, rows: list[VillageRow], actor_name: str | None = None, source: str = ""
 ) -> ImportResult:
     """Create or update villages (all rows or none); rows equal to what is stored change nothing."""
     now = ctx.clock.now()
     result = ImportResult()
     with transaction(ctx.engine) as session:
+        actor = county_office(session, actor_name, "导入村名单")
         campaign = get_campaign(session, campaign_code)
+        launched = set(session.exec(select(Case.village_id).where(Case.campaign_id == campaign.id)))
         townships = {t.name: t for t in session.exec(select(Township).where(Township.campaign_id == campaign.id))}
         existing = {v.code: v for v in session.exec(select(Village).where(Village.campaign_id == campaign.id))}
         drafts: list[EventDraft] = []
+        moved: list[Problem] = []
         for row in rows:
             township = townships.get(row.township)
             if township is None:
@@ -59,11 +63,17 @@ def save_villages(
             if not changes:
                 result.unchanged.append(row.code)
                 continue
+            if "township_id" in changes and village.id in launched:
+                moved.append(Problem(f"村 {row.code} 已启动换届，不能改属乡镇 {row.township}（审批范围随之改变）",
+                                     field="township", line=row.line))
+                continue
             for key, value in changes.items():
                 setattr(village, key, value)
             session.add(village)
             result.updated.append(row.code)
             drafts.append(_event("village.updated", actor, now, row, changes))
+        if moved:
+            raise InvalidInput("村名单中有已启动的村改属其他乡镇，未导入任何村", moved)
         if drafts:
             for d in drafts:
                 d.payload["source"] = source

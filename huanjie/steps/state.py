@@ -48,11 +48,20 @@ class CaseView:
 
 
 def load_case(session: Session, case_id: int, *, lock: bool = False) -> CaseView:
-    query = select(Case).where(Case.id == case_id)
+    """With ``lock`` on PostgreSQL: the campaign FOR SHARE, then the case FOR UPDATE.
+
+    Lock order everywhere: campaign, then case, then the chain head (taken when events are
+    appended). Moves and other campaign-wide re-plans hold the campaign FOR UPDATE, so they
+    wait for running step writes and step writes wait for them; nothing reads a stale plan.
+    (SQLite needs none of this: every write transaction began IMMEDIATE.)
+    """
+    case = session.exec(select(Case).where(Case.id == case_id)).one()
     if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    case = session.exec(query).one()
-    campaign = session.get(Campaign, case.campaign_id)
+        campaign = session.exec(
+            select(Campaign).where(Campaign.id == case.campaign_id).with_for_update(read=True)).one()
+        case = session.exec(select(Case).where(Case.id == case_id).with_for_update()).one()
+    else:
+        campaign = session.get(Campaign, case.campaign_id)
     village = session.get(Village, case.village_id)
     township = session.get(Township, village.township_id)
     rows = session.exec(

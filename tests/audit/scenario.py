@@ -49,7 +49,7 @@ def start(ctx, clock, *, auditor: bool = True) -> ForwardDriver:
     make_villages(ctx, campaign)
     add_staff(ctx)
     if auditor:
-        add_user(ctx, name=AUDITOR, role="auditor", scope_kind="county", scope=None)
+        add_user(ctx, name=AUDITOR, role="auditor", scope_kind="county", scope=None, actor_name=COUNTY)
     launch_all(ctx, campaign.code)
     driver = ForwardDriver(ctx, clock, campaign.code, "V001")
     driver.campaign_code = campaign.code

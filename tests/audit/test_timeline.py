@@ -66,7 +66,7 @@ def test_the_story_log_shows_no_full_id_number(story):
     entries = village_log(story.ctx, village_code="V001", actor_name=AUDITOR)
     dumped = json.dumps([e.as_dict() for e in entries], ensure_ascii=False)
     assert "********" in dumped  # the member lists carry 身份证号
-    assert not re.search(r"(?<![0-9])\d{17}[0-9X](?![0-9])", dumped)
+    assert not re.search(r"(?<![0-9A-Za-z])\d{17}[0-9X](?![0-9A-Za-z])", dumped)  # hashes are not IDs
 
 
 def test_campaign_wide_events_other_than_dates_stay_out_of_a_village_log():
@@ -78,7 +78,7 @@ def test_campaign_wide_events_other_than_dates_stay_out_of_a_village_log():
 
 
 def test_unknown_kinds_are_still_shown():
-    event = AuditEvent("C", 1, "document.rendered", "engine", "system", dt.datetime(2026, 8, 1, tzinfo=dt.timezone.utc),
+    event = AuditEvent("C", 1, "web.viewed", "engine", "system", dt.datetime(2026, 8, 1, tzinfo=dt.timezone.utc),
                        "V1", None, None, {"code": "D01", "sha256": "ab"})
     [entry] = timeline([event])
-    assert entry.content == 'document.rendered：{"code":"D01","sha256":"ab"}'
+    assert entry.content == 'web.viewed：{"code":"D01","sha256":"ab"}'

@@ -12,11 +12,15 @@ def test_staff_work_through_the_cli(tmp_path):
     (tmp_path / "v.csv").write_text("code,name,township,households,groups\nV1,东湖村,城关镇,300,5\n", encoding="utf-8")
     h("village", "import", "v.csv", "--campaign", code)
     h("user", "add", "县办", "--role", "county_office")
-    h("user", "add", "文书", "--role", "village_clerk", "--scope", "V1")  # a village code
-    proc = h("user", "add", "某人", "--role", "village_clerk", "--scope", "不存在镇", check=False)
+    proc = h("user", "add", "冒名", "--role", "county_office", check=False)
+    assert proc.returncode == 2 and "--as" in proc.stderr  # only the county office registers users now
+    h("user", "add", "文书", "--role", "village_clerk", "--scope", "V1", "--as", "县办")  # a village code
+    proc = h("user", "add", "某人", "--role", "village_clerk", "--scope", "不存在镇", "--as", "县办", check=False)
     assert proc.returncode == 2 and "既不是已导入的村代码" in proc.stderr
-    h("user", "add", "周敏", "--role", "township_approver", "--scope", "城关镇")
-    h("user", "add", "王强", "--role", "township_approver", "--scope", "城关镇")
+    proc = h("user", "add", "某人", "--role", "village_clerk", "--scope", "V1", "--as", "文书", check=False)
+    assert proc.returncode == 2 and "县换届办" in proc.stderr
+    h("user", "add", "周敏", "--role", "township_approver", "--scope", "城关镇", "--as", "县办")
+    h("user", "add", "王强", "--role", "township_approver", "--scope", "城关镇", "--as", "县办")
     # once users exist, every change names its actor
     proc = h("launch", "--campaign", code, "--all", check=False)
     assert proc.returncode == 2 and "--as" in proc.stderr

@@ -14,7 +14,7 @@ from huanjie.store.db import make_engine, reading
 from huanjie.store.events import event_hash
 from huanjie.store.models import Event, GateDecision
 from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import APPROVER, VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import APPROVER, COUNTY, VillageDriver, add_staff, launch_all
 
 NOW = "2026-07-20T10:00:00"
 FIRST_STEPS = ["P1.1", "P1.3", "P2.1", "P2.2", "V1.1", "V1.2"]  # no gate among them
@@ -92,7 +92,8 @@ def test_two_simultaneous_approvals_make_one_decision(request, store, clock, tmp
     campaign = make_campaign(ctx)
     make_villages(ctx, campaign)
     add_staff(ctx)
-    add_user(ctx, name="乡镇审批丙", role="township_approver", scope_kind="township", scope="城关镇")
+    add_user(ctx, name="乡镇审批丙", role="township_approver", scope_kind="township", scope="城关镇",
+             actor_name=COUNTY)
     launch_all(ctx, campaign.code)
     driver = VillageDriver(ctx, clock, campaign.code, "V001")
     for key in ("P1.1", "P1.3", "P2.1", "P2.2", "P2.3"):
