@@ -2,9 +2,11 @@
 
 The documents name 仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312 and 宋体 (GB/T 9704); those
 fonts are licensed, so a fontconfig file given to LibreOffice only maps them to Debian's
-fonts-noto-cjk and fonts-arphic-ukai. Each process converts with its own LibreOffice
+TrueType CJK fonts (fonts-arphic-uming, fonts-arphic-ukai, fonts-wqy-zenhei). TrueType, not
+Noto CJK: LibreOffice embeds a CFF font such as Noto as Type 1, whose eexec encryption starts
+with random bytes, so the same document would never give the same PDF twice. Each process converts with its own LibreOffice
 profile (``-env:UserInstallation``) so that workers never share one. LibreOffice stamps
-the time of conversion and a random file ID into the PDF: both are pinned (same length,
+the time of conversion, a random file ID and a checksum into the PDF: all are pinned (same length,
 so the cross-reference offsets stay valid) to make the bytes depend on the content only.
 """
 
@@ -21,17 +23,17 @@ from pathlib import Path
 
 from huanjie.errors import Conflict, Problem
 
+SERIF, SANS, KAI = "AR PL UMing CN", "WenQuanYi Zen Hei", "AR PL UKai CN"
 ALIASES = {  # official name -> (free family, bold)
-    "仿宋_GB2312": ("Noto Serif CJK SC", False), "仿宋": ("Noto Serif CJK SC", False),
-    "FangSong": ("Noto Serif CJK SC", False), "方正小标宋简体": ("Noto Serif CJK SC", True),
-    "方正小标宋_GBK": ("Noto Serif CJK SC", True), "小标宋": ("Noto Serif CJK SC", True),
-    "黑体": ("Noto Sans CJK SC", False), "SimHei": ("Noto Sans CJK SC", False),
-    "楷体_GB2312": ("AR PL UKai CN", False), "楷体": ("AR PL UKai CN", False), "KaiTi": ("AR PL UKai CN", False),
-    "宋体": ("Noto Serif CJK SC", False), "SimSun": ("Noto Serif CJK SC", False),
-    "Times New Roman": ("Noto Serif CJK SC", False),
+    "仿宋_GB2312": (SERIF, False), "仿宋": (SERIF, False), "FangSong": (SERIF, False),
+    "方正小标宋简体": (SERIF, True), "方正小标宋_GBK": (SERIF, True), "小标宋": (SERIF, True),
+    "黑体": (SANS, False), "SimHei": (SANS, False),
+    "楷体_GB2312": (KAI, False), "楷体": (KAI, False), "KaiTi": (KAI, False),
+    "宋体": (SERIF, False), "SimSun": (SERIF, False), "Times New Roman": (SERIF, False),
 }
 _DATE = re.compile(rb"/(CreationDate|ModDate)\s*\(D:[0-9+\-Z']+\)")
 _ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+_CHECKSUM = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]+)")
 _PROFILE: Path | None = None
 
 
@@ -73,15 +75,17 @@ def _pinned_date(m: re.Match) -> bytes:
 
 
 def pin_metadata(pdf: bytes) -> bytes:
-    """Replace the conversion time and the random file ID by values derived from the content."""
+    """Replace the conversion time, the random file ID and LibreOffice's checksum over them by
+    values derived from the content (same lengths: the cross-reference offsets stay valid)."""
     pdf = _DATE.sub(_pinned_date, pdf)
-    ident = hashlib.sha256(_ID.sub(b"/ID[]", pdf)).hexdigest().upper().encode()
+    ident = hashlib.sha256(_CHECKSUM.sub(b"", _ID.sub(b"", pdf))).hexdigest().upper().encode() * 4
 
     def same_length(m: re.Match) -> bytes:
-        first, second = (ident * 4)[: len(m.group(1))], (ident * 4)[: len(m.group(2))]
-        return m.group(0).replace(m.group(1), first, 1).replace(m.group(2), second, 1)
+        return m.group(0).replace(m.group(1), ident[: len(m.group(1))], 1).replace(
+            m.group(2), ident[: len(m.group(2))], 1)
 
-    return _ID.sub(same_length, pdf)
+    pdf = _ID.sub(same_length, pdf)
+    return _CHECKSUM.sub(lambda m: m.group(0).replace(m.group(1), ident[: len(m.group(1))]), pdf)
 
 
 def docx_many_to_pdf(documents: Sequence[bytes], *, timeout: int = 600) -> list[bytes]:
