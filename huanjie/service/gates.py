@@ -19,7 +19,7 @@ from huanjie.service.context import Actor, Context
 from huanjie.service.records import open_step
 from huanjie.service.roles import GATE_ROLES, covers, require, role_label
 from huanjie.service.users import resolve_actor
-from huanjie.steps.runner import complete
+from huanjie.steps.runner import complete, fact_date
 from huanjie.store.db import reading, transaction
 from huanjie.store.models import Campaign, Case, GateDecision, StepState, Township, Village
 
@@ -107,7 +107,9 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
             view.case.wake += 1
             session.add(view.case)
             if approve:
-                complete(session, view, state, now, done_on=now.date(), drafts=drafts,
+                # the act happened on the date its facts give (the approver's delay is not the
+                # village's); without one, the approval date counts
+                complete(session, view, state, now, done_on=fact_date(state.facts) or now.date(), drafts=drafts,
                          actor=(actor.name, actor.role))
             else:
                 state.status, state.note, state.facts = "pending", reason, None

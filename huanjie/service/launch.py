@@ -18,9 +18,8 @@ from huanjie.service.users import county_office
 from huanjie.steps.env import campaign_env
 from huanjie.store.db import transaction
 from huanjie.store.events import EventDraft, append_many
-from huanjie.store.models import Case, StepState, Township, Village
+from huanjie.store.models import ELECTIONS, Case, StepState, Township, Village
 
-ELECTIONS = ("party", "vc")
 BATCH = 500
 
 

@@ -66,9 +66,11 @@ def board(ctx: Context, *, campaign_code: str | None = None, township: str | Non
 
 
 def _rejections(session, state_ids: set[int]) -> set[int]:
+    """Steps with a rejected gate that are not done again yet (a settled rejection is history)."""
     if not state_ids:
         return set()
-    found = session.exec(select(GateDecision.step_state_id).where(GateDecision.decision == "reject"))
+    found = session.exec(select(GateDecision.step_state_id).join(StepState, StepState.id == GateDecision.step_state_id)
+                         .where(GateDecision.decision == "reject", StepState.status != "done"))
     return set(found) & state_ids
 
 

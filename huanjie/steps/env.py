@@ -24,11 +24,13 @@ class CaseEnv:
 
 def campaign_env(campaign) -> CaseEnv:
     rest = tuple(sorted((campaign.local_rest_days or {}).items()))
-    return _env(campaign.profile_code, campaign.catalogue_version, campaign.party_day, campaign.vc_day, rest)
+    return _env(campaign.profile_code, campaign.catalogue_version, campaign.party_day, campaign.vc_day, rest,
+                campaign.calendar_version)
 
 
 @functools.lru_cache(maxsize=64)
-def _env(profile_code: str, catalogue_version: str, party_day: dt.date, vc_day: dt.date, rest: tuple) -> CaseEnv:
+def _env(profile_code: str, catalogue_version: str, party_day: dt.date, vc_day: dt.date, rest: tuple,
+         calendar_version: str = "") -> CaseEnv:
     from huanjie.calendar import load_calendar
     from huanjie.rules import load_profile
     from huanjie.steps.catalogue import load_catalogue

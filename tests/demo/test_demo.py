@@ -16,7 +16,7 @@ def test_demo_county_outcomes(tmp_path):
     blocked = board["330102001005"].blocked
     assert blocked and blocked[0]["step"] == "P5.2" and "五分之四" in blocked[0]["failures"][0]
     assert board["330102002005"].overdue[0]["step"] == "V3.2" and board["330102002005"].risk == "red"
-    assert "330102001006" in done and board["330102001006"].risk == "yellow"  # rejected once, then done
+    assert "330102001006" in done and board["330102001006"].risk == "green"  # rejected once, then put right
     assert any("职责分离" in r for r in report.refusals)
     # running it again starts from a clean demo database and leaves other data alone
     again = run_demo(demo_context(tmp_path), say=lambda _m: None, prefect=False)

@@ -88,8 +88,10 @@ def test_reject_sends_the_step_back_with_its_reason(ctx, driver):
     decide_gate(ctx, actor_name=APPROVER, village_code="V001", step_key="P2.3", approve=False, reason="委员名额有误")
     state = driver.states()["P2.3"]
     assert (state.status, state.attempt, state.note, state.facts) == ("pending", 2, "委员名额有误", None)
+    assert board(ctx, village="V001")[0].risk == "yellow"  # an open rejection (domain.md §9)
     driver.do_step("P2.3")
     assert driver.states()["P2.3"].status == "done"
+    assert board(ctx, village="V001")[0].risk == "green"  # put right
 
 
 def test_late_and_overdue_steps(ctx, driver, clock):
@@ -105,3 +107,19 @@ def test_late_and_overdue_steps(ctx, driver, clock):
     assert village.state == "overdue" and first.key in [o["step"] for o in village.overdue]
     driver.do_step(first.key)
     assert driver.states()[first.key].late
+
+
+def test_a_gate_decided_later_keeps_the_date_of_the_act(ctx, driver, clock):
+    for spec in driver.timeline():
+        if spec.key == "P2.3":
+            break
+        driver.at(driver.states()[spec.key].due)
+        driver.do_step(spec.key)
+    due = driver.states()["P2.3"].due
+    driver.at(due)
+    driver.record("P2.3")  # the 批复 is dated on its due day
+    driver.run()
+    driver.at(due.replace(day=due.day + 2))  # the approver signs off two days later
+    driver.approve("P2.3")
+    state = driver.states()["P2.3"]
+    assert state.done_on == due and not state.late

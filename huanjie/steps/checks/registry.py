@@ -126,4 +126,8 @@ def _run_one(spec: CheckSpec, ctx: CheckContext) -> list[CheckFailure]:
             found.append(CheckFailure(spec.key, field_name, message))
     except FactProblem as problem:
         found.append(CheckFailure(spec.key, problem.field, f"{problem.message}，无法核对：{spec.title}"))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        # facts shaped in a way no reader foresaw: the step stays blocked, the clerk is told
+        fields = "、".join(spec.fields) or "相关事实"
+        found.append(CheckFailure(spec.key, None, f"事实格式不正确（请检查 {fields}），无法核对：{spec.title}"))
     return found
