@@ -142,6 +142,8 @@ def _deadline(step: dict, e: AuditEvent) -> None:
     step.update(due=e.payload["to"], provisional=e.payload["provisional"],
                 warnings=e.payload.get("warnings", step["warnings"]),
                 milestones=e.payload.get("milestones", step["milestones"]))
+    if step["status"] == "done" and step["done_on"]:
+        step["late"] = step["done_on"] > step["due"]  # ISO dates compare as dates
 
 
 CHAIN_HANDLERS: dict[str, Callable[[dict, AuditEvent], None]] = {

@@ -115,3 +115,6 @@ def _show_move(result, json_out: bool) -> None:
     console.print(f"已重算期限：{result.moved} 项期限变化")
     for item in result.invalidated:
         console.print(f"  失效并重新打开：{item['village']} {item['step']}（完成于 {item['done_on']}，新期限 {item['due']}）")
+    for item in result.late:
+        console.print(f"  晚于新的计划期限（仍有效）：{item['village']} {item['step']}（完成于 {item['done_on']}，"
+                      f"新期限 {item['due']}）")

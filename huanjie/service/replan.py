@@ -23,7 +23,8 @@ from huanjie.store.models import Case
 @dataclass
 class MoveResult:
     moved: int = 0                                              # due dates that changed
-    invalidated: list[dict] = field(default_factory=list)       # {village, step, done_on, due}
+    invalidated: list[dict] = field(default_factory=list)       # {village, step, done_on, due}: reopened
+    late: list[dict] = field(default_factory=list)              # done, now after a (plan) deadline: kept
 
 
 def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, party_day: dt.date | None = None,
@@ -64,6 +65,9 @@ def replan_campaign_cases(session: Session, campaign, now: dt.datetime, actor: t
         drafts = replan(session, view, now, reason=why)
         result.moved += len(drafts)
         bad = [s for k, s in view.steps.items() if k in on_time and s.done_on and s.done_on > s.due]
+        result.late += [{"village": view.village.code, "step": k, "done_on": s.done_on.isoformat(),
+                         "due": s.due.isoformat()}
+                        for k, s in view.steps.items() if s.status == "done" and s.late and not s.statutory]
         for state in bad:
             result.invalidated.append({"village": view.village.code, "step": state.step_key,
                                        "done_on": state.done_on.isoformat(), "due": state.due.isoformat()})

@@ -114,6 +114,8 @@ def replan(session: Session, view: CaseView, now: dt.datetime, *, reason: str) -
                                                          "milestones": milestones, "reason": reason}, now))
         state.due, state.provisional = planned.due, planned.provisional
         state.warnings, state.milestones = warnings, milestones
+        if state.status == "done" and state.done_on:
+            state.late = state.done_on > state.due  # judged against the deadline in force now
         session.add(state)
     return drafts
 

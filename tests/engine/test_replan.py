@@ -46,6 +46,7 @@ def test_moving_the_election_day_recomputes_and_invalidates(ctx, clock, campaign
     assert states["V4.1"].status == "pending"  # depends on the voter list: reopened too
     # V1.1 was done on its plan date, now two days "late" against the moved plan: still valid
     assert states["V1.1"].status == "done" and states["V1.1"].due == dt.date(2026, 8, 31)
+    assert states["V1.1"].late and ("V001", "V1.1") in {(i["village"], i["step"]) for i in result.late}
     # villages that had done nothing only got new dates
     other = VillageDriver(ctx, clock, campaign.code, "V002").states()
     assert other["V3.2"].due == dt.date(2026, 9, 20) and other["V3.2"].status == "pending"
