@@ -8,7 +8,7 @@ from collections import defaultdict
 from sqlmodel import col, select
 
 from huanjie.service.context import Context
-from huanjie.steps.runner import note_overdue
+from huanjie.steps.runner import advance_in, note_overdue
 from huanjie.steps.state import OPEN, load_case
 from huanjie.store.db import reading, transaction
 from huanjie.store.models import StepState
@@ -38,9 +38,14 @@ def sweep_overdue(ctx: Context) -> int:
                 view = load_case(session, case_id, lock=True)
                 drafts: list = []
                 for key in keys:
-                    if view.steps[key].status in OPEN:  # it may have finished since the query
-                        note_overdue(view, view.steps[key], now, drafts)
-                        session.add(view.steps[key])
+                    if view.steps[key].status not in OPEN:  # it may have finished since the query
+                        continue
+                    if view.env.catalogue.step(key).condition:
+                        # a conditional step past its day is first decided (skipped, or overdue)
+                        advance_in(session, view, key, now)
+                        continue
+                    note_overdue(view, view.steps[key], now, drafts)
+                    session.add(view.steps[key])
                 view.write(session, drafts)
                 noted += len(drafts)
         except Exception:  # one broken case must not block the whole sweep

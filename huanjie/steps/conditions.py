@@ -22,20 +22,23 @@ class ConditionSpec:
     key: str
     title: str
     fn: ConditionFn
+    # The condition can still become true until the step's own deadline (a candidate may
+    # withdraw in writing up to D_V - 3): a false answer skips the step only after that day.
+    open_until_due: bool = False
 
 
 CONDITIONS: dict[str, ConditionSpec] = {}
 
 
-def condition(key: str, *, title: str) -> Callable[[ConditionFn], ConditionFn]:
+def condition(key: str, *, title: str, open_until_due: bool = False) -> Callable[[ConditionFn], ConditionFn]:
     def register(fn: ConditionFn) -> ConditionFn:
-        CONDITIONS[key] = ConditionSpec(key, title, fn)
+        CONDITIONS[key] = ConditionSpec(key, title, fn, open_until_due)
         return fn
 
     return register
 
 
-@condition("candidate_withdrew", title="有正式候选人书面退出")
+@condition("candidate_withdrew", title="有正式候选人书面退出", open_until_due=True)
 def candidate_withdrew(ctx: CheckContext) -> tuple[bool, str]:
     if not ctx.lookup("withdrawals", None):
         return False, "无候选人退出，本步骤跳过"

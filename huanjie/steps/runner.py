@@ -47,11 +47,20 @@ def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime
         return outcome(False)
     drafts = []
     check_ctx = check_context(view, step_key)
-    if spec.condition and state.facts is None:
+    condition_failure = None
+    if spec.condition:
         from huanjie.steps.conditions import CONDITIONS
 
-        holds, reason = CONDITIONS[spec.condition].fn(check_ctx)
-        if not holds:
+        cond = CONDITIONS[spec.condition]
+        holds, reason = cond.fn(check_ctx)
+        if not holds and state.facts is not None:
+            # facts recorded for a step whose condition is false (e.g. a 另行选举 with every seat
+            # filled): nothing to do here but say so
+            condition_failure = {"check": spec.condition, "field": None,
+                                 "message": f"本步骤的前提不成立：{reason}；如确需办理，请核对前序步骤的事实"}
+        elif not holds:
+            if cond.open_until_due and now < view.env.calendar.deadline_end(state.due):
+                return outcome(False)  # the condition may still come true before its deadline
             state.status, state.note = "skipped", reason
             session.add(state)
             view.write(session, [view.event("step.skipped", step_key, {"reason": reason}, now)])
@@ -62,6 +71,8 @@ def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime
         session.add(state)
         return outcome(False)
     failures = [f.__dict__ for f in run_checks(spec.checks, check_ctx)]
+    if condition_failure:
+        failures.insert(0, condition_failure)
     if failures:
         if state.status != "blocked" or state.failures != failures:
             state.status, state.failures = "blocked", failures

@@ -123,3 +123,34 @@ def test_a_gate_decided_later_keeps_the_date_of_the_act(ctx, driver, clock):
     driver.approve("P2.3")
     state = driver.states()["P2.3"]
     assert state.done_on == due and not state.late
+
+
+def test_a_withdrawal_step_waits_for_its_window_and_a_needless_revote_is_refused(ctx, driver, clock):
+    from huanjie.service.deadlines import sweep_overdue
+
+    window = driver.states()["V4.4"].due  # written withdrawals until D_V - 3
+    for spec in driver.timeline():
+        if driver.states()[spec.key].due >= window:
+            break
+        driver.at(driver.states()[spec.key].due)
+        driver.do_step(spec.key)
+    v44 = driver.states()["V4.4"]
+    assert driver.states()["V4.3"].status == "done" and v44.status == "pending"  # withdrawals still possible
+    driver.at(v44.due.replace(day=v44.due.day + 1))
+    sweep_overdue(ctx)  # past its day without a withdrawal: skipped, not overdue
+    v44 = driver.states()["V4.4"]
+    assert v44.status == "skipped" and not v44.overdue_noted and "无候选人退出" in v44.note
+
+
+def test_facts_for_a_needless_revote_are_refused(ctx, driver):
+    for spec in driver.timeline():
+        if spec.key == "V6.3":
+            break
+        driver.at(driver.states()[spec.key].due)
+        driver.do_step(spec.key)
+    assert driver.states()["V6.2"].status == "done"  # every seat filled in the first round
+    driver.record("V7.1")  # a clerk records a 另行选举 anyway
+    driver.run()
+    v71 = driver.states()["V7.1"]
+    assert v71.status == "blocked"
+    assert "前提不成立" in v71.failures[0]["message"] and "已满应选名额" in v71.failures[0]["message"]
