@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from huanjie.errors import HuanjieError
+from huanjie.errors import Conflict, HuanjieError, Problem
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出，供脚本使用")]
 AsOpt = Annotated[str | None, typer.Option("--as", help="以该用户身份操作（用户名）")]
@@ -47,12 +47,27 @@ def command(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except HuanjieError as exc:
-            if kwargs.get("json_out"):
-                print_json(exc.as_dict())
-            else:
-                err_console.print(f"[bold red]错误：[/]{exc.message}")
-                for problem in exc.problems:
-                    err_console.print(f"  - {problem.text()}", markup=False)
+            _report(exc, kwargs.get("json_out"))
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            from sqlalchemy.exc import IntegrityError, OperationalError
+
+            if not isinstance(exc, (IntegrityError, OperationalError)):
+                raise
+            # another process changed the same rows at the same moment (or held the lock too
+            # long): nothing of this command was written
+            conflict = Conflict("数据正被其他操作同时修改，本次操作未写入任何内容",
+                                [Problem("请稍后重试；如反复出现，请检查是否有长时间运行的命令")])
+            _report(conflict, kwargs.get("json_out"))
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def _report(exc: HuanjieError, json_out: bool | None) -> None:
+    if json_out:
+        print_json(exc.as_dict())
+        return
+    err_console.print(f"[bold red]错误：[/]{exc.message}")
+    for problem in exc.problems:
+        err_console.print(f"  - {problem.text()}", markup=False)

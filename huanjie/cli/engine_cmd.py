@@ -68,18 +68,21 @@ def run(
     campaign: CampaignOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """在本进程中运行所有有新进展的案例的流程（一次处理多个村）。"""
+    """在本进程中运行所有有新进展的案例的流程（一次处理多个村），并标记逾期步骤。"""
     from huanjie.cli.progress import bar
     from huanjie.flows.driver import run_woken, woken_cases
 
     ctx = context()
     total = len(woken_cases(ctx, campaign))
+    from huanjie.service.deadlines import sweep_overdue
+
     with bar("运行流程", json_out, total=total) as advance:
         count = run_woken(ctx, campaign_code=campaign, progress=advance)
+    overdue = sweep_overdue(ctx)
     if json_out:
-        print_json({"cases_run": count})
+        print_json({"cases_run": count, "overdue_noted": overdue})
     else:
-        console.print(f"已运行 {count} 个案例的流程")
+        console.print(f"已运行 {count} 个案例的流程；新逾期步骤 {overdue} 个")
 
 
 @command

@@ -6,6 +6,7 @@ the step task; tests and ``run_cases(..., prefect=False)`` hand in plain calls.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
@@ -17,6 +18,7 @@ from huanjie.steps.state import FINISHED
 from huanjie.store.db import reading
 from huanjie.store.models import StepState
 
+log = logging.getLogger(__name__)
 Work = dict[int, list[str]]
 RunStage = Callable[[str, Work, Work], Awaitable[Work]]
 
@@ -88,7 +90,12 @@ def walk_stage(work: Work, finished: Work, advance: Callable[[int, str], StepOut
         for key in keys:
             if not all(r in done for r in catalogue.step(key).requires):
                 continue
-            if advance(case_id, key).advanced:
+            try:
+                outcome = advance(case_id, key)
+            except Exception:  # one broken case must not stop the others (its step rolled back)
+                log.exception("step %s of case %s failed; the case stops here for this run", key, case_id)
+                break
+            if outcome.advanced:
                 done.add(key)
                 newly[case_id].append(key)
     return newly

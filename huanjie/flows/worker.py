@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from huanjie.service.context import Context
 from huanjie.service.deadlines import sweep_overdue
 
 
+log = logging.getLogger(__name__)
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -31,6 +33,9 @@ def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Cal
         try:
             ran = run_woken(ctx)
             overdue = sweep_overdue(ctx)
+        except Exception:  # the store or Prefect unreachable for a moment: try again next round
+            log.exception("worker round failed")
+            ran = overdue = 0
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         if ran or overdue:

@@ -28,7 +28,14 @@ def read_facts(path: Path | None, *, field: str | None = None, pairs: list[str] 
 def _read_file(path: Path, field: str | None) -> dict[str, Any]:
     if not path.is_file():
         raise InvalidInput(f"找不到文件 {path}", [Problem("请检查 --file 路径", field="file")])
-    text = path.read_text(encoding="utf-8-sig")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")  # saved by Excel or WPS on a Chinese Windows
+        except UnicodeDecodeError:
+            raise InvalidInput(f"文件 {path.name} 既不是 UTF-8 也不是 GB18030 编码", [Problem("请另存为 UTF-8", field="file")]) from None
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
@@ -38,7 +45,7 @@ def _read_file(path: Path, field: str | None) -> dict[str, Any]:
         elif suffix == ".csv":
             if not field:
                 raise InvalidInput("CSV 文件须配合 --field 指定事实字段名", [Problem("如 --field candidates", field="field")])
-            data = {field: [{k: _scalar(v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]}
+            data = {field: _csv_rows(text, path.name)}
         else:
             raise InvalidInput(f"不支持的文件类型 {suffix}", [Problem("支持 .json .yaml .yml .csv", field="file")])
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
@@ -59,10 +66,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _csv_rows(text: str, name: str) -> list[dict]:
+    rows = []
+    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        if None in row:
+            raise InvalidInput(f"文件 {name} 第 {line} 行的列数多于表头", [Problem("请检查该行是否多了逗号", line=line)])
+        rows.append({k: _scalar(v) for k, v in row.items()})
+    return rows
+
+
 def _scalar(text: str | None) -> Any:
+    """Counts become integers; codes keep their text (身份证号, phone numbers, leading zeros)."""
     if text is None:
         return None
-    if text.lstrip("-").isdigit():
+    if text.isdigit() and len(text) <= 9 and (text == "0" or not text.startswith("0")):
         return int(text)
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
