@@ -61,12 +61,22 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (alembic, programmatically)."""
+    """Bring the schema to the newest migration (alembic, programmatically).
+
+    A store already at the newest heads is only read: commands that change nothing (status,
+    plan, audit) never queue behind a long write for the migration lock.
+    """
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.execution_options(readonly=True).connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current == set(ScriptDirectory.from_config(cfg).get_heads()):
+        return
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")  # feature branches each hang off 0001
