@@ -16,6 +16,7 @@ def add(
     role: Annotated[str, typer.Option("--role", help="county_office | township_approver | village_clerk | joint_reviewer | auditor")],
     scope: Annotated[str | None, typer.Option("--scope", help="乡镇名称或村代码；县级角色不填")] = None,
     scope_kind: Annotated[str | None, typer.Option("--scope-kind", help="county | township | village（默认按已导入的乡镇名、村代码推断）")] = None,
+    county: Annotated[str | None, typer.Option("--county", help="所在县（区）；乡镇、村范围的用户可由已导入的村名单推断")] = None,
     as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -24,11 +25,13 @@ def add(
     from huanjie.service.users import add_user, infer_scope_kind
 
     kind = scope_kind or infer_scope_kind(context(), scope)
-    user = add_user(context(), name=name, role=role, scope_kind=kind, scope=scope, actor_name=as_)
+    user = add_user(context(), name=name, role=role, scope_kind=kind, scope=scope, actor_name=as_,
+                    county=county)
     if json_out:
         print_json(user.model_dump(exclude={"id"}))
     else:
-        console.print(f"已登记 {user.name}：{role_label(user.role)}" + (f"，范围 {user.scope}" if user.scope else "，全县"))
+        where = f"{user.county or '各县'}" + (f" {user.scope}" if user.scope else "")
+        console.print(f"已登记 {user.name}：{role_label(user.role)}，范围 {where}")
 
 
 @app.command("list")

@@ -51,6 +51,9 @@ def create_campaign(
         from huanjie.service.users import county_office
 
         actor = county_office(session, actor_name, "创建换届")
+        from huanjie.service.roles import require_county
+
+        require_county(actor, county.strip())
         code = _next_code(session, party_day.year)
         campaign = Campaign(
             code=code,

@@ -34,6 +34,7 @@ class Actor:
     role: str
     scope_kind: str = "county"
     scope: str | None = None
+    county: str | None = None  # None: every county (the system, a city/provincial auditor)
 
 
 SYSTEM = Actor(name="system", role="system")

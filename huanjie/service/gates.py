@@ -21,7 +21,14 @@ from huanjie.service.roles import GATE_ROLES, covers, require, role_label
 from huanjie.service.users import resolve_actor
 from huanjie.steps.runner import complete, fact_date
 from huanjie.store.db import reading, transaction
-from huanjie.store.models import Campaign, Case, GateDecision, StepState, Township, Village
+from huanjie.store.models import (
+    Campaign,
+    Case,
+    GateDecision,
+    StepState,
+    Township,
+    Village,
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ def waiting_gates(ctx: Context, *, actor_name: str | None, campaign_code: str | 
     with reading(ctx.engine) as session:
         actor = resolve_actor(session, actor_name)
         query = (
-            select(StepState, Village, Township)
+            select(StepState, Village, Township, Campaign)
             .join(Case, Case.id == StepState.case_id)
             .join(Village, Village.id == Case.village_id)
             .join(Township, Township.id == Village.township_id)
@@ -56,8 +63,8 @@ def waiting_gates(ctx: Context, *, actor_name: str | None, campaign_code: str | 
         if campaign_code:
             query = query.where(Campaign.code == campaign_code)
         gates = []
-        for state, village, township in session.exec(query):
-            if not covers(actor, township.name, village.code):
+        for state, village, township, campaign in session.exec(query):
+            if not covers(actor, township.name, village.code, campaign.county):
                 continue
             spec = catalogue.step(state.step_key)
             why_not = _why_not(actor, spec, state)
@@ -90,7 +97,7 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
             if not spec.gate:
                 raise InvalidInput(f"步骤 {step_key} 没有审批环节", [Problem("只有带审批的步骤可以批准或驳回", field="step")])
             require(actor.role != "system", "审批须以具体用户身份作出", "请用 --as 指定审批人")
-            require(covers(actor, view.township.name, view.village.code),
+            require(covers(actor, view.township.name, view.village.code, view.campaign.county),
                     f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
             why_not = _why_not(actor, spec, state)
             require(why_not is None, f"{actor.name}（{role_label(actor.role)}）不能审批步骤 {step_key}", why_not or "")

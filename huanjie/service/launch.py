@@ -14,6 +14,7 @@ from sqlmodel import select
 from huanjie.errors import InvalidInput, NotFound, Problem
 from huanjie.service.campaigns import get_campaign
 from huanjie.service.context import Context
+from huanjie.service.roles import require_county
 from huanjie.service.users import county_office
 from huanjie.steps.env import campaign_env
 from huanjie.store.db import transaction
@@ -38,6 +39,7 @@ def launch(ctx: Context, *, campaign_code: str, actor_name: str | None = None, t
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "启动换届流程")
         campaign = get_campaign(session, campaign_code, lock="share")
+        require_county(actor, campaign.county)
         env = campaign_env(campaign)
         query = select(Village.id, Village.code).join(Township, Township.id == Village.township_id).where(
             Village.campaign_id == campaign.id)

@@ -56,7 +56,7 @@ def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, ste
             f"{actor.name}（{role_label(actor.role)}）不能填报步骤 {step_key}",
             f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（domain.md §4）",
         )
-        require(covers(actor, view.township.name, view.village.code),
+        require(covers(actor, view.township.name, view.village.code, view.campaign.county),
                 f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
         state = view.steps[step_key]
         if state.status == "done":

@@ -11,7 +11,13 @@ from huanjie.errors import InvalidInput, Problem
 from huanjie.service.campaigns import get_campaign
 from huanjie.service.context import Context
 from huanjie.service.records import open_step
-from huanjie.service.roles import COUNTY_OFFICE, TOWNSHIP_APPROVER, covers, require
+from huanjie.service.roles import (
+    COUNTY_OFFICE,
+    TOWNSHIP_APPROVER,
+    covers,
+    require,
+    require_county,
+)
 from huanjie.service.users import county_office, resolve_actor
 from huanjie.steps.runner import replan
 from huanjie.steps.state import CaseView, load_case
@@ -36,6 +42,7 @@ def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, p
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "调整选举日")
         campaign = get_campaign(session, campaign_code, lock="update")
+        require_county(actor, campaign.county)
         old = {"party_day": campaign.party_day, "vc_day": campaign.vc_day}
         campaign.party_day = party_day or campaign.party_day
         campaign.vc_day = vc_day or campaign.vc_day
@@ -87,6 +94,7 @@ def set_rest_day(ctx: Context, *, campaign_code: str, actor_name: str | None, da
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "设置本地休息日")
         campaign = get_campaign(session, campaign_code, lock="update")
+        require_county(actor, campaign.county)
         days = dict(campaign.local_rest_days or {})
         if remove:
             days.pop(day.isoformat(), None)
@@ -112,6 +120,7 @@ def refresh_calendar(ctx: Context, *, campaign_code: str, actor_name: str | None
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "更新日历")
         campaign = get_campaign(session, campaign_code, lock="update")
+        require_county(actor, campaign.county)
         version = load_calendar().version
         if version == campaign.calendar_version:
             return result
@@ -135,7 +144,7 @@ def reopen(ctx: Context, *, actor_name: str | None, village_code: str, step_key:
         view = open_step(session, village_code=village_code, step_key=step_key, campaign_code=campaign_code)
         require(actor.role in (COUNTY_OFFICE, TOWNSHIP_APPROVER, "system"), f"{actor.name} 不能重新打开步骤",
                 "重新打开步骤须由乡镇或县换届办作出")
-        require(covers(actor, view.township.name, view.village.code),
+        require(covers(actor, view.township.name, view.village.code, view.campaign.county),
                 f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
         return reopen_steps(session, view, [step_key], now, (actor.name, actor.role), reason=reason.strip())
 

@@ -59,13 +59,24 @@ def check_role(role: str, scope_kind: str) -> None:
         )
 
 
-def covers(actor: Actor, township: str, village_code: str) -> bool:
-    """Is the village inside the actor's scope?"""
-    if actor.role == "system" or actor.scope_kind == "county":
+def covers(actor: Actor, township: str, village_code: str, county: str) -> bool:
+    """Is the village inside the actor's scope? Township names repeat across counties (城关镇),
+    so the county is always compared too."""
+    if actor.role == "system":
+        return True
+    if actor.county is not None and actor.county != county:
+        return False
+    if actor.scope_kind == "county":
         return True
     if actor.scope_kind == "township":
         return actor.scope == township
     return actor.scope == village_code
+
+
+def require_county(actor: Actor, county: str) -> None:
+    """A county office acts for its own county only."""
+    require(actor.county is None or actor.county == county, f"{actor.name} 只能办理 {actor.county} 的换届",
+            f"该换届属于 {county}")
 
 
 def require(condition: bool, message: str, rule: str) -> None:

@@ -10,7 +10,14 @@ from sqlmodel import select
 from huanjie.service.context import Context
 from huanjie.service.roles import GATE_ROLES, role_label
 from huanjie.store.db import reading
-from huanjie.store.models import Campaign, Case, GateDecision, StepState, Township, Village
+from huanjie.store.models import (
+    Campaign,
+    Case,
+    GateDecision,
+    StepState,
+    Township,
+    Village,
+)
 
 STATE_ORDER = ("overdue", "blocked", "awaiting", "running", "done")
 

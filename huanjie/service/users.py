@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
-from huanjie.errors import Conflict, InvalidInput, NotFound, Problem
+from huanjie.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from huanjie.service.context import SYSTEM, Actor, Context
 from huanjie.service.roles import check_role, role_label
 from huanjie.store.db import reading, transaction
@@ -13,7 +13,8 @@ from huanjie.store.models import User
 
 
 def add_user(
-    ctx: Context, *, name: str, role: str, scope_kind: str, scope: str | None, actor_name: str | None = None
+    ctx: Context, *, name: str, role: str, scope_kind: str, scope: str | None, actor_name: str | None = None,
+    county: str | None = None,
 ) -> User:
     """Register a user. Only the county office may; the very first user is registered by the system."""
     name = name.strip()
@@ -24,9 +25,14 @@ def add_user(
         raise InvalidInput(f"角色 {role_label(role)} 须指定范围", [Problem("请用 --scope 指定乡镇或村代码", field="scope")])
     with transaction(ctx.engine) as session:
         actor = county_office(session, actor_name, "登记用户")
+        if scope_kind != "county":
+            county = _scope_county(session, scope_kind, scope, county)
+        if actor.county is not None and county != actor.county:
+            raise PermissionDenied(f"{actor.name} 只能登记 {actor.county} 的用户", [Problem("请用 --county 指明本县", field="county")])
         if session.exec(select(User).where(User.name == name)).first():
             raise Conflict(f"用户 {name} 已存在", [Problem("用户名须唯一", field="name")])
-        user = User(name=name, role=role, scope_kind=scope_kind, scope=scope if scope_kind != "county" else None)
+        user = User(name=name, role=role, scope_kind=scope_kind, scope=scope if scope_kind != "county" else None,
+                    county=county)
         session.add(user)
         append(
             session,
@@ -36,10 +42,31 @@ def add_user(
                 actor=actor.name,
                 role=actor.role,
                 at=ctx.clock.now(),
-                payload={"name": name, "role": role, "scope_kind": scope_kind, "scope": user.scope},
+                payload={"name": name, "role": role, "scope_kind": scope_kind, "scope": user.scope, "county": county},
             ),
         )
     return user
+
+
+def _scope_county(session: Session, scope_kind: str, scope: str | None, county: str | None) -> str:
+    """The county of a township or village scope, from the imported village lists."""
+    from huanjie.store.models import Campaign, Township, Village
+
+    if scope_kind == "village":
+        query = select(Campaign.county).join(Village, Village.campaign_id == Campaign.id).where(Village.code == scope)
+    else:
+        query = select(Campaign.county).join(Township, Township.campaign_id == Campaign.id).where(Township.name == scope)
+    counties = set(session.exec(query))
+    if county is not None:
+        if counties and county not in counties:
+            raise InvalidInput(f"{county} 没有“{scope}”", [Problem("请核对 --scope 与 --county", field="county")])
+        return county
+    if len(counties) == 1:
+        return counties.pop()
+    if counties:
+        raise InvalidInput(f"“{scope}”在多个县（区）都有：{'、'.join(sorted(counties))}",
+                           [Problem("请用 --county 指明", field="county")])
+    raise InvalidInput(f"尚未导入“{scope}”所在的村名单", [Problem("请先导入村名单，或用 --county 指明县（区）", field="county")])
 
 
 def infer_scope_kind(ctx: Context, scope: str | None) -> str:
@@ -71,7 +98,7 @@ def resolve_actor(session: Session, name: str | None) -> Actor:
     user = session.exec(select(User).where(User.name == name, User.active)).first()
     if user is None:
         raise NotFound(f"找不到用户 {name}", [Problem("请先用 huanjie user add 登记", field="as")])
-    return Actor(name=user.name, role=user.role, scope_kind=user.scope_kind, scope=user.scope)
+    return Actor(name=user.name, role=user.role, scope_kind=user.scope_kind, scope=user.scope, county=user.county)
 
 
 def county_office(session: Session, name: str | None, action: str) -> Actor:

@@ -133,6 +133,8 @@ class User(SQLModel, table=True):
     # county | township | village ; scope is the township name or village code
     scope_kind: str = Field(max_length=10)
     scope: str | None = Field(default=None, max_length=100)
+    # the county (县/区) the user works in; None only for county-wide roles serving every county
+    county: str | None = Field(default=None, max_length=100)
     active: bool = True
 
 
