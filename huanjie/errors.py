@@ -16,6 +16,18 @@ class Problem:
         return f"{where}{self.message}"
 
 
+class DataFileError(ValueError):
+    """A packaged data file (calendar, rule profile) is wrong; ``problems`` lists every error."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.message = message
+        self.problems = list(problems or [])
+        super().__init__(message, self.problems)
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *("  - " + p for p in self.problems)])
+
+
 class HuanjieError(Exception):
     """Base of every error meant for an end user; ``problems`` lists all that were found."""
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from huanjie.errors import DataFileError
+
 DEFAULT_DATA_FILE = Path(__file__).parent / "data" / "holidays.yaml"
 # A notice cited without its document number cannot be checked against the original.
 DOC_NUMBER_RE = re.compile(r"国办发明电〔\d{4}〕\d+号")
@@ -22,16 +24,8 @@ YEAR_KEYS = {"source", "published", "amended_by", "holidays", "workdays"}
 WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 
-class CalendarDataError(ValueError):
+class CalendarDataError(DataFileError):
     """The holiday data file is unreadable or wrong; ``problems`` lists every error found."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        self.message = message
-        self.problems = list(problems or [])
-        super().__init__(message, self.problems)
-
-    def __str__(self) -> str:
-        return "\n".join([self.message, *("  - " + p for p in self.problems)])
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from huanjie.errors import DataFileError
+
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -19,16 +21,8 @@ def chinese_number(n: int) -> str:
     return f"{head}十{_DIGITS[ones] if ones else ''}"
 
 
-class ProfileError(ValueError):
+class ProfileError(DataFileError):
     """A profile could not be loaded or lacks a parameter; ``problems`` lists every one found."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        self.message = message
-        self.problems = list(problems or [])
-        super().__init__(message, self.problems)
-
-    def __str__(self) -> str:
-        return "\n".join([self.message, *("  - " + p for p in self.problems)])
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,18 @@ def get_campaign(session: Session, code: str, *, lock: str | None = None) -> Cam
     return campaign
 
 
+def county_campaign(session: Session, *, actor_name: str | None, action: str, campaign_code: str,
+                    lock: str | None = None):
+    """(actor, campaign) for an act reserved to the county office of the campaign's county."""
+    from huanjie.service.roles import require_county
+    from huanjie.service.users import county_office
+
+    actor = county_office(session, actor_name, action)
+    campaign = get_campaign(session, campaign_code, lock=lock)
+    require_county(actor, campaign.county)
+    return actor, campaign
+
+
 def list_campaigns(ctx: Context) -> list[Campaign]:
     with reading(ctx.engine) as session:
         return list(session.exec(select(Campaign).order_by(Campaign.id)))

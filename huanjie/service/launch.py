@@ -12,10 +12,8 @@ from sqlalchemy import insert
 from sqlmodel import select
 
 from huanjie.errors import InvalidInput, NotFound, Problem
-from huanjie.service.campaigns import get_campaign
+from huanjie.service.campaigns import county_campaign
 from huanjie.service.context import Context
-from huanjie.service.roles import require_county
-from huanjie.service.users import county_office
 from huanjie.steps.env import campaign_env
 from huanjie.store.db import transaction
 from huanjie.store.events import EventDraft, append_many
@@ -37,9 +35,8 @@ def launch(ctx: Context, *, campaign_code: str, actor_name: str | None = None, t
     now = ctx.clock.now()
     result = LaunchResult()
     with transaction(ctx.engine) as session:
-        actor = county_office(session, actor_name, "启动换届流程")
-        campaign = get_campaign(session, campaign_code, lock="share")
-        require_county(actor, campaign.county)
+        actor, campaign = county_campaign(session, actor_name=actor_name, action="启动换届流程",
+                                          campaign_code=campaign_code, lock="share")
         env = campaign_env(campaign)
         query = select(Village.id, Village.code).join(Township, Township.id == Village.township_id).where(
             Village.campaign_id == campaign.id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from huanjie.errors import InvalidInput, Problem
-from huanjie.service.campaigns import get_campaign
+from huanjie.service.campaigns import county_campaign
 from huanjie.service.context import Context
 from huanjie.service.records import open_step
 from huanjie.service.roles import (
@@ -16,9 +16,8 @@ from huanjie.service.roles import (
     TOWNSHIP_APPROVER,
     covers,
     require,
-    require_county,
 )
-from huanjie.service.users import county_office, resolve_actor
+from huanjie.service.users import resolve_actor
 from huanjie.steps.runner import replan
 from huanjie.steps.state import CaseView, load_case
 from huanjie.store.db import transaction
@@ -40,9 +39,8 @@ def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, p
     now = ctx.clock.now()
     result = MoveResult()
     with transaction(ctx.engine) as session:
-        actor = county_office(session, actor_name, "调整选举日")
-        campaign = get_campaign(session, campaign_code, lock="update")
-        require_county(actor, campaign.county)
+        actor, campaign = county_campaign(session, actor_name=actor_name, action="调整选举日",
+                                          campaign_code=campaign_code, lock="update")
         old = {"party_day": campaign.party_day, "vc_day": campaign.vc_day}
         campaign.party_day = party_day or campaign.party_day
         campaign.vc_day = vc_day or campaign.vc_day
@@ -92,9 +90,8 @@ def set_rest_day(ctx: Context, *, campaign_code: str, actor_name: str | None, da
     now = ctx.clock.now()
     result = MoveResult()
     with transaction(ctx.engine) as session:
-        actor = county_office(session, actor_name, "设置本地休息日")
-        campaign = get_campaign(session, campaign_code, lock="update")
-        require_county(actor, campaign.county)
+        actor, campaign = county_campaign(session, actor_name=actor_name, action="设置本地休息日",
+                                          campaign_code=campaign_code, lock="update")
         days = dict(campaign.local_rest_days or {})
         if remove:
             days.pop(day.isoformat(), None)
@@ -118,9 +115,8 @@ def refresh_calendar(ctx: Context, *, campaign_code: str, actor_name: str | None
     now = ctx.clock.now()
     result = MoveResult()
     with transaction(ctx.engine) as session:
-        actor = county_office(session, actor_name, "更新日历")
-        campaign = get_campaign(session, campaign_code, lock="update")
-        require_county(actor, campaign.county)
+        actor, campaign = county_campaign(session, actor_name=actor_name, action="更新日历",
+                                          campaign_code=campaign_code, lock="update")
         version = load_calendar().version
         if version == campaign.calendar_version:
             return result

@@ -8,10 +8,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from huanjie.errors import InvalidInput, NotFound, Problem
-from huanjie.service.campaigns import get_campaign
+from huanjie.service.campaigns import county_campaign
 from huanjie.service.context import Actor, Context
-from huanjie.service.roles import require_county
-from huanjie.service.users import county_office
 from huanjie.service.village_csv import VillageRow, read_village_csv
 from huanjie.store.db import transaction
 from huanjie.store.events import EventDraft, append_many
@@ -38,9 +36,8 @@ def save_villages(
     now = ctx.clock.now()
     result = ImportResult()
     with transaction(ctx.engine) as session:
-        actor = county_office(session, actor_name, "导入村名单")
-        campaign = get_campaign(session, campaign_code)
-        require_county(actor, campaign.county)
+        actor, campaign = county_campaign(session, actor_name=actor_name, action="导入村名单",
+                                          campaign_code=campaign_code)
         launched = set(session.exec(select(Case.village_id).where(Case.campaign_id == campaign.id)))
         townships = {t.name: t for t in session.exec(select(Township).where(Township.campaign_id == campaign.id))}
         existing = {v.code: v for v in session.exec(select(Village).where(Village.campaign_id == campaign.id))}
