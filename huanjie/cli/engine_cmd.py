@@ -41,6 +41,7 @@ def record(
     file: Annotated[Path | None, typer.Option("--file", help="事实文件：JSON / YAML，或 CSV（配合 --field）")] = None,
     field: Annotated[str | None, typer.Option("--field", help="CSV 各行放入的事实字段名（如 candidates）")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="单项事实 key=value，可重复")] = None,
+    merge: Annotated[bool, typer.Option("--merge", help="与已填报的事实合并（列表追加），如各联审部门分别填报")] = False,
     campaign: CampaignOpt = None,
     as_: AsOpt = None,
     json_out: JsonOpt = False,
@@ -51,7 +52,7 @@ def record(
 
     facts = read_facts(file, field=field, pairs=set_ or [])
     result = record_facts(context(), actor_name=as_, village_code=village, step_key=step, facts=facts,
-                          campaign_code=campaign)
+                          campaign_code=campaign, merge=merge)
     if json_out:
         print_json(result.__dict__)
         return

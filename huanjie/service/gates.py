@@ -24,6 +24,7 @@ from huanjie.store.db import reading, transaction
 from huanjie.store.models import (
     Campaign,
     Case,
+    Event,
     GateDecision,
     StepState,
     Township,
@@ -67,17 +68,25 @@ def waiting_gates(ctx: Context, *, actor_name: str | None, campaign_code: str | 
             if not covers(actor, township.name, village.code, campaign.county):
                 continue
             spec = catalogue.step(state.step_key)
-            why_not = _why_not(actor, spec, state)
+            why_not = _why_not(actor, spec, recorders(session, campaign.code, village.code, state))
             gates.append(WaitingGate(village.code, village.name, township.name, state.step_key, spec.name,
                                      state.recorded_by, state.recorded_at, state.due, why_not is None, why_not))
         return gates
 
 
-def _why_not(actor: Actor, spec, state: StepState) -> str | None:
+def recorders(session, chain: str, village_code: str, state: StepState) -> set[str]:
+    """Everyone who recorded facts for this attempt of the step (several departments may)."""
+    events = session.exec(select(Event.actor, Event.payload).where(
+        Event.chain == chain, Event.village_code == village_code, Event.step_key == state.step_key,
+        Event.kind == "step.recorded")).all()
+    return {actor for actor, payload in events if payload.get("attempt") == state.attempt}
+
+
+def _why_not(actor: Actor, spec, recorded_by: set[str]) -> str | None:
     role = GATE_ROLES[spec.gate]
     if actor.role not in (role, "system"):
         return f"该审批须由{role_label(role)}作出"
-    if state.recorded_by == actor.name:
+    if actor.name in recorded_by:
         return "该步骤事实由您本人填报，不能由您审批（职责分离）"
     return None
 
@@ -99,7 +108,7 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
             require(actor.role != "system", "审批须以具体用户身份作出", "请用 --as 指定审批人")
             require(covers(actor, view.township.name, view.village.code, view.campaign.county),
                     f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
-            why_not = _why_not(actor, spec, state)
+            why_not = _why_not(actor, spec, recorders(session, view.campaign.code, view.village.code, state))
             require(why_not is None, f"{actor.name}（{role_label(actor.role)}）不能审批步骤 {step_key}", why_not or "")
             if state.status != "awaiting":
                 raise Conflict(f"步骤 {step_key} 不在等待审批状态（当前：{state.status}）",

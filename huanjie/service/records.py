@@ -43,7 +43,9 @@ def open_step(session: Session, *, village_code: str, step_key: str, campaign_co
 
 
 def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, step_key: str,
-                 facts: dict[str, Any], campaign_code: str | None = None) -> RecordResult:
+                 facts: dict[str, Any], campaign_code: str | None = None, merge: bool = False) -> RecordResult:
+    """Record a step's facts. With ``merge`` the facts add to what this attempt already holds
+    (lists are extended: each 联审 department adds its own findings) instead of replacing it."""
     now = ctx.clock.now()
     _check_facts(facts, now.date())
     with transaction(ctx.engine) as session:
@@ -64,6 +66,8 @@ def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, ste
         if state.status == "awaiting":
             raise Conflict(f"步骤 {step_key} 正在等待审批", [Problem("审批人驳回后方可重新填报", field="step")])
         reopened = state.status == "skipped"
+        if merge and state.facts:
+            facts = merged(state.facts, facts)
         state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now
         state.status, state.note = "pending", None
         from huanjie.steps.checks import run_checks
@@ -98,3 +102,13 @@ def _check_facts(facts: Any, today: dt.date) -> None:
     if day > today:
         raise InvalidInput(f"日期 {day} 晚于今天 {today}", [Problem("不能填报尚未发生的事项", field="date")])
     facts["date"] = day.isoformat()
+
+
+def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    result = dict(old)
+    for key, value in new.items():
+        if isinstance(value, list) and isinstance(result.get(key), list):
+            result[key] = result[key] + value
+        else:
+            result[key] = value
+    return result

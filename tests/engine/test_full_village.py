@@ -154,3 +154,30 @@ def test_facts_for_a_needless_revote_are_refused(ctx, driver):
     v71 = driver.states()["V7.1"]
     assert v71.status == "blocked"
     assert "前提不成立" in v71.failures[0]["message"] and "已满应选名额" in v71.failures[0]["message"]
+
+
+def test_departments_add_findings_and_none_of_the_recorders_may_approve(ctx, driver):
+    from huanjie.service.gates import decide_gate
+    from huanjie.service.records import record_facts
+    from tests.fixtures.scenario import REVIEWER
+
+    for spec in driver.timeline():
+        if spec.key == "P4.2":
+            break
+        driver.at(driver.states()[spec.key].due)
+        driver.do_step(spec.key)
+    driver.at(driver.states()["P4.2"].due)
+    full = driver.facts.for_step("P4.2", driver.clock.today())
+    half = len(full["reviews"]) // 2
+    record_facts(ctx, actor_name=RECORDER, village_code="V001", step_key="P4.2",
+                 facts={"reviews": full["reviews"][:half], "inspections": full["inspections"]})
+    record_facts(ctx, actor_name=REVIEWER, village_code="V001", step_key="P4.2",
+                 facts={"reviews": full["reviews"][half:]}, merge=True)
+    assert driver.states()["P4.2"].recorded_by == REVIEWER
+    assert [r["name"] for r in driver.states()["P4.2"].facts["reviews"]] == [r["name"] for r in full["reviews"]]
+    driver.run()
+    assert driver.states()["P4.2"].status == "awaiting"
+    with pytest.raises(PermissionDenied, match="职责分离"):  # a recorder, though not the last one
+        decide_gate(ctx, actor_name=RECORDER, village_code="V001", step_key="P4.2", approve=True)
+    driver.approve("P4.2")
+    assert driver.states()["P4.2"].status == "done"
