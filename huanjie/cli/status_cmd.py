@@ -34,8 +34,9 @@ def show_board(villages) -> None:
     from rich.table import Table
 
     table = Table(title="换届作战图（阶段：✓ 完成 ● 进行中 · 未开始）")
+    wide = console.width >= 120  # on a narrow terminal the village code would crowd the notes out
     for col in ("乡镇", "村", "状态", "党组织 P1–P6", "村委会 V1–V9", "风险", "待办/逾期"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col != "待办/逾期", overflow="fold")
     for v in villages:
         notes = list(v.waiting_for)
         if v.overdue:
@@ -43,7 +44,7 @@ def show_board(villages) -> None:
             more = f" 等 {len(v.overdue)} 项" if len(v.overdue) > 1 else ""
             notes.append(f"逾期：{first['step']} {first['name']}（期限 {first['due']}）{more}")
         notes += [f"{b['step']} 受阻：{b['failures'][0]}" for b in v.blocked if b["failures"]]
-        table.add_row(v.township, f"{v.name}（{v.code}）", STATE_LABELS[v.state], _stages(v.stages, "P"),
+        table.add_row(v.township, f"{v.name}（{v.code}）" if wide else v.name, STATE_LABELS[v.state], _stages(v.stages, "P"),
                       _stages(v.stages, "V"), RISK_STYLE[v.risk], "\n".join(notes) or "—")
     console.print(table)
 
