@@ -74,11 +74,11 @@ def run(
     from huanjie.flows.driver import run_woken, woken_cases
 
     ctx = context()
-    total = len(woken_cases(ctx, campaign))
+    todo = woken_cases(ctx, campaign)
     from huanjie.service.deadlines import sweep_overdue
 
-    with bar("运行流程", json_out, total=total) as advance:
-        count = run_woken(ctx, campaign_code=campaign, progress=advance)
+    with bar("运行流程", json_out, total=len(todo)) as advance:
+        count = run_woken(ctx, progress=advance, todo=todo)
     overdue = sweep_overdue(ctx)
     if json_out:
         print_json({"cases_run": count, "overdue_noted": overdue})

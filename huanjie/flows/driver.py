@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from huanjie.flows import runtime
-from huanjie.flows.walk import plan_work, walk_cases, walk_stage
+from huanjie.flows.walk import plan_work, walk_plan, walk_stage
 from huanjie.service.context import Context
 from huanjie.steps.runner import advance_step
 from huanjie.store.db import reading, transaction
@@ -28,9 +28,11 @@ def woken_cases(ctx: Context, campaign_code: str | None = None) -> list[tuple[in
 
 
 def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Callable[[int], None] | None = None,
-              prefect: bool = True) -> int:
-    """Run the village flow for every woken case, in batches; returns how many cases ran."""
-    todo = woken_cases(ctx, campaign_code)
+              prefect: bool = True, todo: list[tuple[int, int]] | None = None) -> int:
+    """Run the flows of every woken case (or of ``todo``, from ``woken_cases``), in batches;
+    returns how many cases ran."""
+    if todo is None:
+        todo = woken_cases(ctx, campaign_code)
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
         run_cases(ctx, [case_id for case_id, _ in batch], prefect=prefect)
@@ -42,15 +44,17 @@ def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Calla
 
 def run_cases(ctx: Context, case_ids: list[int], *, prefect: bool = True) -> dict[int, list[str]]:
     """Walk the cases through the catalogue: as Prefect flows, or (tests, tools) as plain calls."""
+    finished, stages = plan_work(ctx, case_ids)  # one snapshot, used by whichever path runs
+    if not stages:
+        return {}
     if not prefect:
-        async def plain_stage(stage_key, work, finished):
-            return walk_stage(work, finished, lambda case_id, key: advance_step(ctx, case_id, key))
+        async def plain_stage(stage_key, work, done):
+            return walk_stage(work, done, lambda case_id, key: advance_step(ctx, case_id, key))
 
-        return asyncio.run(walk_cases(ctx, case_ids, plain_stage))
+        return asyncio.run(walk_plan(finished, stages, plain_stage))
     from huanjie.flows.stage import stage_flow
     from huanjie.flows.village import village_flow
 
-    finished, stages = plan_work(ctx, case_ids)
     with runtime.using(ctx):
         if len(stages) == 1:
             # One stage has work (typically: a gate was decided): its stage flow alone does
@@ -58,9 +62,7 @@ def run_cases(ctx: Context, case_ids: list[int], *, prefect: bool = True) -> dic
             [(stage_key, work)] = stages.items()
             newly = asyncio.run(stage_flow(stage_key, work, {c: finished[c] for c in work}, len(work)))
             return {c: keys for c, keys in newly.items() if keys}
-        if not stages:
-            return {}
-        return asyncio.run(village_flow(case_ids, label=f"{len(case_ids)} 个案例"))
+        return asyncio.run(village_flow(dict(finished), stages, label=f"{len(case_ids)} 个案例"))
 
 
 def _mark_ran(ctx: Context, batch: list[tuple[int, int]]) -> None:

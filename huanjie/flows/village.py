@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from prefect import flow
 
-from huanjie.flows import runtime
 from huanjie.flows.stage import stage_flow
-from huanjie.flows.walk import Work, walk_cases
+from huanjie.flows.walk import Work, walk_plan
 
 
 async def _stage_subflow(stage_key: str, work: Work, finished: Work) -> Work:
@@ -14,5 +13,6 @@ async def _stage_subflow(stage_key: str, work: Work, finished: Work) -> Work:
 
 
 @flow(name="village", flow_run_name="{label}", validate_parameters=False)
-async def village_flow(case_ids: list[int], label: str) -> Work:
-    return await walk_cases(runtime.current(), case_ids, _stage_subflow)
+async def village_flow(finished: Work, stages: dict[str, Work], label: str) -> Work:
+    """The stages with work (``plan_work``), in catalogue order, each as a stage subflow."""
+    return await walk_plan(finished, stages, _stage_subflow)

@@ -54,14 +54,14 @@ def plan_work(ctx: Context, case_ids: list[int]) -> tuple[Work, dict[str, Work]]
     return finished, stages
 
 
-async def walk_cases(ctx: Context, case_ids: list[int], run_stage: RunStage) -> Work:
-    """Run the planned work stage by stage; returns the steps finished per case."""
-    finished, stages = plan_work(ctx, case_ids)
+async def walk_plan(finished: Work, stages: dict[str, Work], run_stage: RunStage) -> Work:
+    """Run the planned work (``plan_work``) stage by stage; returns the steps finished per case."""
+    finished = {c: list(keys) for c, keys in finished.items()}
     progress: Work = defaultdict(list)
     for stage_key, work in stages.items():
-        newly = await run_stage(stage_key, work, {c: finished[c] for c in work})
+        newly = await run_stage(stage_key, work, {c: finished.get(c, []) for c in work})
         for case_id, keys_done in newly.items():
-            finished[case_id].extend(keys_done)
+            finished.setdefault(case_id, []).extend(keys_done)
             progress[case_id].extend(keys_done)
     return dict(progress)
 

@@ -84,8 +84,8 @@ def recorders(session, chain: str, village_code: str, state: StepState) -> set[s
 
 def _why_not(actor: Actor, spec, recorded_by: set[str]) -> str | None:
     role = GATE_ROLES[spec.gate]
-    if actor.role not in (role, "system"):
-        return f"该审批须由{role_label(role)}作出"
+    if actor.role != role:
+        return f"该审批须由{role_label(role)}以本人身份作出（请用 --as 指定）"
     if actor.name in recorded_by:
         return "该步骤事实由您本人填报，不能由您审批（职责分离）"
     return None
@@ -105,7 +105,6 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
             state = view.steps[step_key]
             if not spec.gate:
                 raise InvalidInput(f"步骤 {step_key} 没有审批环节", [Problem("只有带审批的步骤可以批准或驳回", field="step")])
-            require(actor.role != "system", "审批须以具体用户身份作出", "请用 --as 指定审批人")
             require(covers(actor, view.township.name, view.village.code, view.campaign.county),
                     f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
             why_not = _why_not(actor, spec, recorders(session, view.campaign.code, view.village.code, state))
