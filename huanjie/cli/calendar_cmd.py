@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from huanjie.cli.campaign_cmd import _date
-from huanjie.cli.common import JsonOpt, command, console, print_json
+from huanjie.cli.common import JsonOpt, command, console, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,9 +30,9 @@ def _show(result, json_out: bool, label: str) -> None:
             }
         )
         return
-    console.print(f"{label}：{result.date.isoformat()}" + (PROVISIONAL if result.provisional else ""))
+    console.print(f"{plain(label)}：{plain(result.date.isoformat())}" + (PROVISIONAL if result.provisional else ""))
     for warning in result.warnings:
-        console.print(f"  提示：{warning}", markup=False)
+        console.print(f"  提示：{plain(warning)}")
 
 
 @app.command("workday")
@@ -49,7 +49,7 @@ def workday(date: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")], json
         )
         return
     kind = KIND_LABELS[info.kind] + (f"，{info.name}" if info.name else "")
-    console.print(f"{info.date.isoformat()}：{kind}" + (PROVISIONAL if info.provisional else ""))
+    console.print(f"{plain(info.date.isoformat())}：{plain(kind)}" + (PROVISIONAL if info.provisional else ""))
 
 
 @app.command("add-workdays")

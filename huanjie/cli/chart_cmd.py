@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import command, console, context
+from huanjie.cli.common import command, console, context, plain
 
 
 @command
@@ -28,4 +28,4 @@ def chart(output: Annotated[Path, typer.Option("--output", help="输出文件（
     else:
         raise InvalidInput("请指定 --village、--campaign 或 --flow", [Problem("三者选一", field="village")])
     output.write_bytes(as_format(svg, output.suffix.lower()))
-    console.print(f"已写入 {output}", markup=False)
+    console.print(f"已写入 {plain(output)}")

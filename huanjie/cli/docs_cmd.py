@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import JsonOpt, command, console, context, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
@@ -31,7 +31,7 @@ def render(village: VillageOpt, doc: Annotated[str, typer.Option("--doc", help="
     if json_out:
         print_json(info)
     else:
-        console.print(f"{f.code}《{f.title}》（{f.step}{'，' + f.number if f.number else ''}）已写入 {output}",
+        console.print(f"{plain(f.code)}《{plain(f.title)}》（{plain(f.step)}{plain('，' + f.number if f.number else '')}）已写入 {plain(output)}",
                       markup=False)
         console.print(f"SHA-256：{f.sha256}")
 
@@ -54,5 +54,5 @@ def bundle(village: VillageOpt, output: OutputOpt, campaign: CampaignOpt = None,
     if json_out:
         print_json({"output": str(output), **manifest})
     else:
-        console.print(f"村 {village}：{len(manifest['documents'])} 份文书已打包至 {output}（含 manifest.json 哈希清单）",
+        console.print(f"村 {plain(village)}：{len(manifest['documents'])} 份文书已打包至 {plain(output)}（含 manifest.json 哈希清单）",
                       markup=False)

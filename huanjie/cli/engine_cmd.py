@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码")]
 
@@ -57,11 +57,11 @@ def record(
         print_json(result.__dict__)
         return
     if result.failures:
-        console.print(f"[red]已记录，但 {step} 未通过检查：[/]")
+        console.print(f"[red]已记录，但 {plain(step)} 未通过检查：[/]")
         for f in result.failures:
-            console.print(f"  - {f['message']}", markup=False)
+            console.print(f"  - {plain(f['message'])}")
     else:
-        console.print(f"已记录 {village} {step}，检查通过")
+        console.print(f"已记录 {plain(village)} {plain(step)}，检查通过")
 
 
 @command
@@ -94,4 +94,4 @@ def worker(
     """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出。"""
     from huanjie.flows.worker import serve
 
-    serve(context(), interval=interval, once=once, echo=console.print)
+    serve(context(), interval=interval, once=once, echo=lambda text: console.print(plain(text)))

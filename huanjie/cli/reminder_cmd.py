@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import JsonOpt, command, console, context, print_json, plain
 from huanjie.errors import InvalidInput, Problem
 
 FORMATS = ("html", "md", "pdf")
@@ -66,9 +66,9 @@ def digest(
             print_json(result)
         elif result["sent"]:
             d = result["deliveries"]
-            console.print(f"已发出：{notice.subject}（成功 {d['sent']}，待重试 {d['retrying']}，失败 {d['failed']}）")
+            console.print(f"已发出：{plain(notice.subject)}（成功 {d['sent']}，待重试 {d['retrying']}，失败 {d['failed']}）")
         else:
-            console.print(f"未发送：{result['reason']}（{result['key']}）")
+            console.print(f"未发送：{plain(result['reason'])}（{plain(result['key'])}）")
         return
     built = preview_digest(ctx, notify, campaign_code=code, week=week, township=township, now=now)
     if json_out:
@@ -79,7 +79,7 @@ def digest(
                             "pdf": lambda: render.render_pdf(html)}[fmt]()
     if output:
         output.write_bytes(content if isinstance(content, bytes) else content.encode())
-        console.print(f"已写入 {output}")
+        console.print(f"已写入 {plain(output)}")
     elif isinstance(content, bytes):
         raise InvalidInput("PDF 须写入文件", [Problem("请用 --output 指定文件", field="output")])
     else:
@@ -105,8 +105,8 @@ def reminders(
         if not problems:
             console.print("没有发送失败的提醒")
         for p in problems:
-            console.print(f"{p['status_label']}：{p['subject']} → {p['channel_label']} {p['address']}，"
-                          f"已尝试 {p['attempts']} 次；{p['last_error'] or ''}", markup=False)
+            console.print(f"{plain(p['status_label'])}：{plain(p['subject'])} → {plain(p['channel_label'])} {plain(p['address'])}，"
+                          f"已尝试 {p['attempts']} 次；{plain(p['last_error'] or '')}")
         return
     found = what_is_due(ctx, _notify(), ctx.clock.now())
     if campaign:
@@ -115,12 +115,12 @@ def reminders(
         print_json(found)
         return
     for d in found["digests"]:
-        console.print(f"周报 {d['campaign']} {d['audience']} {d['week']}", markup=False)
+        console.print(f"周报 {plain(d['campaign'])} {plain(d['audience'])} {plain(d['week'])}")
     for r in found["reminders"]:
-        console.print(f"提醒 {r['audience']}：{r['heading']} {r['township']} {r['village_name']}（{r['village']}）"
-                      f" {r['step']} {r['step_name']} 期限 {r['due']}", markup=False)
+        console.print(f"提醒 {plain(r['audience'])}：{plain(r['heading'])} {plain(r['township'])} {plain(r['village_name'])}（{plain(r['village'])}）"
+                      f" {plain(r['step'])} {plain(r['step_name'])} 期限 {plain(r['due'])}")
     for d in found["deliveries"]:
-        console.print(f"投递 {d['channel']} {d['address']}：{d['subject']}（已尝试 {d['attempts']} 次）", markup=False)
+        console.print(f"投递 {plain(d['channel'])} {plain(d['address'])}：{plain(d['subject'])}（已尝试 {d['attempts']} 次）")
     if not any(found.values()):
         console.print("下一次巡检没有要发送的内容")
 

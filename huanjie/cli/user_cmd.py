@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def add(
         print_json(user.model_dump(exclude={"id"}))
     else:
         where = f"{user.county or '各县'}" + (f" {user.scope}" if user.scope else "")
-        console.print(f"已登记 {user.name}：{role_label(user.role)}，范围 {where}")
+        console.print(f"已登记 {plain(user.name)}：{plain(role_label(user.role))}，范围 {plain(where)}")
 
 
 @app.command("list")
@@ -46,4 +46,4 @@ def list_(json_out: JsonOpt = False) -> None:
         print_json([u.model_dump(exclude={"id"}) for u in users])
         return
     for u in users:
-        console.print(f"{u.name}  {role_label(u.role)}  {u.scope or '全县'}")
+        console.print(f"{plain(u.name)}  {plain(role_label(u.role))}  {plain(u.scope or '全县')}")
