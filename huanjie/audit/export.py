@@ -29,7 +29,7 @@ from typing import IO
 import orjson
 from sqlmodel import select
 
-from huanjie.audit.access import audit_session
+from huanjie.audit.access import audit_session, require_campaign
 from huanjie.audit.history import instant
 from huanjie.audit.keys import fingerprint, load_private_key
 from huanjie.audit.rows import chain_head, event_batches
@@ -76,6 +76,7 @@ def export_archive(ctx: Context, *, output: Path, village_code: str | None = Non
             campaign, _village = find_village(session, village_code, campaign_code)
         else:
             campaign = get_campaign(session, campaign_code)
+        require_campaign(actor, campaign)
         try:
             return _write(session, output, campaign, village_code, key, documents, {
                 "exported_at": instant(ctx.clock.now()), "exported_by": {"name": actor.name, "role": actor.role}})

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from huanjie.audit.access import audit_session
+from huanjie.audit.access import audit_session, require_campaign
 from huanjie.audit.history import SHANGHAI, AuditEvent, village_events
 from huanjie.service.context import Context
 from huanjie.service.roles import role_label
@@ -59,8 +59,9 @@ def mask(value: Any) -> Any:
 def village_log(ctx: Context, *, village_code: str, actor_name: str | None = None, campaign_code: str | None = None,
                 person: str | None = None, step: str | None = None, since: dt.date | None = None,
                 until: dt.date | None = None) -> list[LogEntry]:
-    with audit_session(ctx, actor_name) as (session, _actor):
+    with audit_session(ctx, actor_name) as (session, actor):
         campaign, _village = find_village(session, village_code, campaign_code)
+        require_campaign(actor, campaign)
         events = village_events(session, campaign.code, village_code)
     return timeline(events, person=person, step=step, since=since, until=until)
 

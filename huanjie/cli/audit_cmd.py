@@ -20,11 +20,14 @@ ELECTIONS = {"party": "党组织换届", "vc": "村委会换届"}
 @app.command("verify")
 @command
 def verify(campaign: Annotated[str | None, typer.Option("--campaign", help="只核验该换届的链")] = None,
+           checkpoint: Annotated[Path | None, typer.Option(
+               "--checkpoint", help="与该签名检查点（huanjie audit checkpoint 生成，审计方另行保存）核对")] = None,
+           public_key: Annotated[Path | None, typer.Option("--public-key", help="检查点签名公钥（PEM）")] = None,
            as_: AsOpt = None, json_out: JsonOpt = False) -> None:
-    """核验审计事件哈希链：报告每条链第一处断裂，或“完整”及链头哈希。"""
+    """核验审计记录：每条链的哈希、每个换届和流程都有其链、事件表仍受保护；可与签名检查点核对。"""
     from huanjie.audit.verify import verify as run
 
-    report = run(context(), actor_name=as_, campaign_code=campaign)
+    report = run(context(), actor_name=as_, campaign_code=campaign, checkpoint=checkpoint, public_key=public_key)
     if json_out:
         print_json(report.as_dict())
     else:
@@ -34,9 +37,33 @@ def verify(campaign: Annotated[str | None, typer.Option("--campaign", help="只�
             else:
                 console.print(f"[bold red]链 {plain(c.chain)}：断裂[/] 第 {c.broken.seq} 号")
                 console.print(f"  {plain(c.broken.message)}")
-        console.print("全部完整" if report.intact else "[bold red]发现断裂：记录在写入后被改动或删除[/]")
+        for f in report.findings:
+            console.print(f"[bold red]不完整：[/]{plain(f.message)}")
+        if report.checkpoint:
+            cp = report.checkpoint
+            console.print(f"已与 {plain(cp['signed_at'])} 签名的检查点核对（{cp['chains']} 条链）")
+            for chain, n in cp["newer"].items():
+                console.print(f"  链 {plain(chain)}：检查点之后新增 {n} 条事件（尚无签名检查点覆盖）")
+            for chain in cp["not_covered"]:
+                console.print(f"  链 {plain(chain)}：检查点中没有这条链（检查点之后新建）")
+        console.print("全部完整" if report.intact else "[bold red]发现问题：记录在写入后被改动、删除，或不再受保护[/]")
     if not report.intact:
         raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+@command
+def checkpoint(output: Annotated[Path, typer.Option("--output", help="检查点文件（交审计方另行保存）")],
+               key: Annotated[Path, typer.Option("--key", help="县（区）签名私钥（PEM，huanjie audit keygen 生成）")],
+               as_: AsOpt = None, json_out: JsonOpt = False) -> None:
+    """签名检查点：以 Ed25519 签署各条审计链的链头，供日后 audit verify --checkpoint 核对。"""
+    from huanjie.audit.checkpoint import write_checkpoint
+
+    result = write_checkpoint(context(), output=output, key_path=key, actor_name=as_)
+    if json_out:
+        print_json(result)
+    else:
+        console.print(f"已签名检查点：{result['chains']} 条链的链头，写入 {plain(output)}（请交审计方另行保存）")
 
 
 @app.command("replay")
@@ -194,3 +221,21 @@ def keygen(out: Annotated[Path, typer.Option("--out", help="密钥目录")], jso
         print_json({"private_key": str(private), "public_key": str(public)})
     else:
         console.print(f"私钥：{plain(private)}（妥善保管，仅本人可读）\n公钥：{plain(public)}（交给审计方用于核验）")
+
+
+@app.command("refusals")
+@command
+def refusals(as_: AsOpt = None, json_out: JsonOpt = False) -> None:
+    """被拒绝的操作：谁、何时、做什么、为何被拒（记入独立的 access 审计链）。"""
+    from huanjie.service.refusals import refusals as latest
+
+    rows = latest(context(), actor_name=as_)
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("没有被拒绝的操作")
+    for r in rows:
+        target = "，".join(f"{k}={v}" for k, v in r.get("target", {}).items())
+        console.print(f"{plain(r['at'][:16])}  {plain(r['actor'])}  {plain(r.get('action'))}"
+                      f"{'（' + plain(target) + '）' if target else ''}：{plain(r.get('reason'))}")

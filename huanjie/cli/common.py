@@ -61,6 +61,7 @@ def command(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except HuanjieError as exc:
             _report(exc, kwargs.get("json_out"))
+            _note_refusal(exc, kwargs)
             raise typer.Exit(2) from None
         except Exception as exc:
             from huanjie.store.faults import user_error
@@ -72,6 +73,23 @@ def command(fn: Callable) -> Callable:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+TARGETS = ("campaign", "village", "township", "step", "doc", "person")
+
+
+def _note_refusal(exc: HuanjieError, kwargs: dict) -> None:
+    """A refused action is an audit event (who, what, why): huanjie.service.refusals."""
+    from huanjie.service.refusals import is_refusal, record_refusal
+
+    if _context is None or not is_refusal(exc):
+        return
+    import click
+
+    click_ctx = click.get_current_context(silent=True)
+    action = click_ctx.command_path if click_ctx else "huanjie"
+    record_refusal(_context, actor_name=kwargs.get("as_"), action=action, error=exc,
+                   target={k: kwargs.get(k) for k in TARGETS})
 
 
 def _report(exc: HuanjieError, json_out: bool | None) -> None:

@@ -67,13 +67,15 @@ def record(
 @command
 def run(
     campaign: CampaignOpt = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """在本进程中运行所有有新进展的案例的流程（一次处理多个村），并标记逾期步骤。"""
+    """在本进程中运行所有有新进展的案例的流程（一次处理多个村），并标记逾期步骤（须由县换届办运行）。"""
     from huanjie.cli.progress import bar
     from huanjie.flows.driver import run_woken, woken_cases
 
     ctx = context()
+    _operator(ctx, as_, "运行流程", campaign)
     todo = woken_cases(ctx, campaign)
     from huanjie.service.deadlines import sweep_overdue
 
@@ -90,8 +92,21 @@ def run(
 def worker(
     interval: Annotated[float, typer.Option("--interval", help="轮询间隔（秒）")] = 0.25,
     once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
+    as_: AsOpt = None,
 ) -> None:
-    """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出。"""
+    """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出（须由县换届办运行）。"""
     from huanjie.flows.worker import serve
 
+    _operator(context(), as_, "运行工作进程")
+
     serve(context(), interval=interval, once=once, echo=lambda text: console.print(plain(text)))
+
+
+def _operator(ctx, actor_name: str | None, action: str, campaign: str | None = None) -> None:
+    """The engine's own commands are the county office's (domain.md §4)."""
+    from huanjie.service.roles import COUNTY_OFFICE
+    from huanjie.service.visibility import acting_user, require_campaign
+
+    actor = acting_user(ctx, actor_name, action=action, roles=(COUNTY_OFFICE,))
+    if campaign:
+        require_campaign(ctx, actor, campaign, action)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, plain, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, plain, print_json
 
 STATUS_LABELS = {"planned": "未启动", "pending": "待办", "blocked": "未通过检查", "awaiting": "待审批",
                  "done": "已完成", "skipped": "已跳过"}
@@ -14,12 +14,16 @@ STATUS_LABELS = {"planned": "未启动", "pending": "待办", "blocked": "未通
 def plan(
     village: Annotated[str, typer.Option("--village", help="村代码")],
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """列出该村全部 47 个步骤的期限（法定/计划、暂定、休息日提示）。"""
     from rich.table import Table
 
     from huanjie.service.planning import village_plan
+    from huanjie.service.visibility import require_village
+
+    require_village(context(), as_, village, campaign, "查看该村的步骤计划")
 
     rows = village_plan(context(), village_code=village, campaign_code=campaign)
     if json_out:

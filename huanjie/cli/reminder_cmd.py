@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json, plain
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 from huanjie.errors import InvalidInput, Problem
 
 FORMATS = ("html", "md", "pdf")
@@ -18,6 +18,16 @@ def _notify():
     from huanjie.reminders.deliver import Notify
 
     return Notify(NotifySettings().load())
+
+
+def _county_office(ctx, actor_name: str | None, action: str, campaign: str | None = None):
+    from huanjie.service.roles import COUNTY_OFFICE
+    from huanjie.service.visibility import acting_user, require_campaign
+
+    actor = acting_user(ctx, actor_name, action=action, roles=(COUNTY_OFFICE,))
+    if campaign:
+        require_campaign(ctx, actor, campaign, action)
+    return actor
 
 
 def _campaign(ctx, campaign: str | None) -> str:
@@ -39,9 +49,10 @@ def digest(
     send: Annotated[bool, typer.Option("--send", help="发送（每个周次只发送一次）")] = False,
     fmt: Annotated[str, typer.Option("--format", help="预览格式：html | md | pdf")] = "md",
     output: Annotated[Path | None, typer.Option("--output", help="预览写入该文件")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """每周重点工作提醒：预览，或用 --send 手工发送。"""
+    """每周重点工作提醒：预览，或用 --send 手工发送（发送须由县换届办）。"""
     from huanjie.reminders import render
     from huanjie.reminders.deliver import deliver_due
     from huanjie.reminders.digest import parse_week, week_of
@@ -49,8 +60,13 @@ def digest(
 
     if fmt not in FORMATS:
         raise InvalidInput(f"未知格式 {fmt}", [Problem("--format 须为 html、md 或 pdf", field="format")])
-    ctx, notify = context(), _notify()
+    ctx = context()
+    if send:
+        _county_office(ctx, as_, "手工发送每周提醒", campaign)
+    notify = _notify()
     code = _campaign(ctx, campaign)
+    if send and not campaign:
+        _county_office(ctx, as_, "手工发送每周提醒", code)
     week = week or week_of(ctx.clock.today())
     parse_week(week)
     now = ctx.clock.now()
@@ -90,15 +106,20 @@ def digest(
 def reminders(
     due: Annotated[bool, typer.Option("--due", help="列出下一次巡检将发送的内容")] = False,
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """提醒：--due 列出下一次巡检将发送的内容；不加则列出发送失败的投递。"""
+    """提醒：--due 列出下一次巡检将发送的内容；不加则列出发送失败的投递（限县换届办、审计人员）。"""
     from huanjie.reminders.deliver import delivery_problems
     from huanjie.reminders.sweep import what_is_due
+    from huanjie.service.visibility import COUNTY_ROLES, acting_user, views
 
     ctx = context()
+    actor = acting_user(ctx, as_, action="查看提醒", roles=COUNTY_ROLES)
+    mine = {v.campaign_code for v in views(ctx, actor, campaign_code=campaign, township=None, village=None,
+                                           action="查看提醒")}
     if not due:
-        problems = delivery_problems(ctx, campaign)
+        problems = [p for p in delivery_problems(ctx, campaign) if p["campaign"] in mine]
         if json_out:
             print_json(problems)
             return
@@ -109,8 +130,7 @@ def reminders(
                           f"已尝试 {p['attempts']} 次；{plain(p['last_error'] or '')}")
         return
     found = what_is_due(ctx, _notify(), ctx.clock.now())
-    if campaign:
-        found = {k: [x for x in v if x["campaign"] == campaign] for k, v in found.items()}
+    found = {k: [x for x in v if x["campaign"] in mine] for k, v in found.items()}
     if json_out:
         print_json(found)
         return
@@ -126,10 +146,11 @@ def reminders(
 
 
 @command
-def scheduler() -> None:
-    """运行提醒调度器（每周提醒与期限巡检），Ctrl-C 停止。"""
+def scheduler(as_: AsOpt = None) -> None:
+    """运行提醒调度器（每周提醒、期限巡检、每日签名检查点），Ctrl-C 停止（须由县换届办运行）。"""
     from huanjie.reminders.scheduler import run_scheduler
 
+    _county_office(context(), as_, "运行提醒调度器")
     console.print("提醒调度器已启动（Ctrl-C 停止）")
     run_scheduler(context(), _notify())
     console.print("提醒调度器已停止")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json, plain
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 STATE_LABELS = {"done": "已完成", "running": "进行中", "awaiting": "待审批", "blocked": "受阻", "overdue": "逾期"}
 RISK_STYLE = {"green": "[green]绿[/]", "yellow": "[yellow]黄[/]", "red": "[red]红[/]"}
@@ -15,12 +15,21 @@ def status(
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码")] = None,
     township: Annotated[str | None, typer.Option("--township", help="乡镇")] = None,
     village: Annotated[str | None, typer.Option("--village", help="村代码")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级。"""
+    """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级（仅本人范围内的村）。"""
     from huanjie.service.status import VillageStatus, status_report
+    from huanjie.service.visibility import COUNTY_ROLES, acting_user, views
 
-    report = status_report(context(), campaign_code=campaign, township=township, village=village)
+    ctx = context()
+    actor = acting_user(ctx, as_, action="查看作战图")
+    report = {"villages": [], "deliveries": []}
+    for view in views(ctx, actor, campaign_code=campaign, township=township, village=village, action="查看作战图"):
+        part = status_report(ctx, campaign_code=view.campaign_code, township=view.township, village=view.village)
+        report["villages"] += part["villages"]
+        if actor.role in COUNTY_ROLES:  # delivery addresses are the county's business
+            report["deliveries"] += part["deliveries"]
     if json_out:
         print_json(report)
         return

@@ -36,12 +36,15 @@ def add(
 
 @app.command("list")
 @command
-def list_(json_out: JsonOpt = False) -> None:
-    """列出用户。"""
-    from huanjie.service.roles import role_label
+def list_(as_: AsOpt = None, json_out: JsonOpt = False) -> None:
+    """列出用户（县换届办、审计人员可查看本县的用户）。"""
+    from huanjie.service.roles import AUDITOR, role_label, serves_county
     from huanjie.service.users import list_users
+    from huanjie.service.visibility import COUNTY_ROLES, acting_user
 
-    users = list_users(context())
+    actor = acting_user(context(), as_, action="查看用户名单", roles=COUNTY_ROLES)
+    users = [u for u in list_users(context()) if u.county is not None and serves_county(actor, u.county)
+             or actor.role == "system" or (actor.county is None and actor.role == AUDITOR)]
     if json_out:
         print_json([u.model_dump(exclude={"id"}) for u in users])
         return
