@@ -61,7 +61,7 @@ def command(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except HuanjieError as exc:
             _report(exc, kwargs.get("json_out"))
-            _note_refusal(exc, kwargs)
+            _note_refusal(exc, kwargs, command_name(fn))
             raise typer.Exit(2) from None
         except Exception as exc:
             from huanjie.store.faults import user_error
@@ -78,16 +78,23 @@ def command(fn: Callable) -> Callable:
 TARGETS = ("campaign", "village", "township", "step", "doc", "person")
 
 
-def _note_refusal(exc: HuanjieError, kwargs: dict) -> None:
+def command_name(fn: Callable) -> str:
+    """``huanjie audit verify`` for huanjie.cli.audit_cmd.verify, ``huanjie status`` for a top-level one."""
+    import sys
+
+    module = sys.modules.get(fn.__module__)
+    name = fn.__name__.rstrip("_").replace("_", "-")
+    if module is not None and hasattr(module, "app"):
+        return f"huanjie {fn.__module__.rsplit('.', 1)[-1].removesuffix('_cmd')} {name}"
+    return f"huanjie {name}"
+
+
+def _note_refusal(exc: HuanjieError, kwargs: dict, action: str) -> None:
     """A refused action is an audit event (who, what, why): huanjie.service.refusals."""
     from huanjie.service.refusals import is_refusal, record_refusal
 
     if _context is None or not is_refusal(exc):
         return
-    import click
-
-    click_ctx = click.get_current_context(silent=True)
-    action = click_ctx.command_path if click_ctx else "huanjie"
     record_refusal(_context, actor_name=kwargs.get("as_"), action=action, error=exc,
                    target={k: kwargs.get(k) for k in TARGETS})
 
