@@ -50,3 +50,20 @@ def control_position(text: str) -> tuple[int, str] | None:
         if is_control(ch) or ch in "\r\n\t":
             return column, ch
     return None
+
+
+def name_problem(value: str, label: str, field: str, *, limit: int, line: int | None = None,
+                 column: int | None = None):
+    """A Problem when ``value`` (a name: of a village, township, county, campaign, user) holds a
+    control character or is longer than ``limit``; None when it is fine."""
+    from huanjie.errors import Problem
+
+    where = f"第 {column} 列（{label}）" if column else f"“{label}”"
+    found = control_position(value)
+    if found:
+        position, ch = found
+        return Problem(f"{where}第 {position} 个字符是不可见的控制字符 {describe_char(ch)}：名称中不能含有控制字符、"
+                       f"换行或方向控制符（它们会使文书显示错乱），请删去后重新导入", field=field, line=line)
+    if len(value) > limit:
+        return Problem(f"{where}为 {len(value)} 个字，超过 {limit} 个字", field=field, line=line)
+    return None

@@ -20,6 +20,13 @@ def add_user(
     name = name.strip()
     if not name:
         raise InvalidInput("用户名不能为空", [Problem("请提供用户名", field="name")])
+    from huanjie.plain_text import name_problem
+
+    bad = [p for p in (name_problem(name, "用户名", "name", limit=60),
+                       name_problem(scope or "", "范围", "scope", limit=100),
+                       name_problem(county or "", "县（区）", "county", limit=100)) if p]
+    if bad:
+        raise InvalidInput("无法登记用户", bad)
     check_role(role, scope_kind)
     if scope_kind != "county" and not scope:
         raise InvalidInput(f"角色 {role_label(role)} 须指定范围", [Problem("请用 --scope 指定乡镇或村代码", field="scope")])
