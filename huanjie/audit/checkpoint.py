@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from huanjie.audit.completeness import Finding
 from huanjie.audit.keys import fingerprint, load_private_key, load_public_key
 from huanjie.audit.rows import dialect
 from huanjie.errors import InvalidInput, Problem
+from huanjie.files import write_atomically
 
 FORMAT = "huanjie-audit-checkpoint"
 FORMAT_VERSION = 1
@@ -82,21 +81,6 @@ def sign(heads: dict[str, dict], key_path: Path, now: dt.datetime, county: str |
     body = cp.body()
     signature = base64.b64encode(key.sign(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))).decode()
     return orjson.dumps({"checkpoint": body, "signature": signature}, option=orjson.OPT_INDENT_2) + b"\n"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load(path: Path, public_key_path: Path) -> Checkpoint:

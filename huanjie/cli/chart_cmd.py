@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from huanjie.cli.common import AsOpt, command, console, context, plain
+from huanjie.files import write_atomically
 
 
 @command
@@ -36,5 +37,5 @@ def chart(output: Annotated[Path, typer.Option("--output", help="输出文件（
         svg = campaign_timeline(context(), campaign_code=campaign)
     else:
         raise InvalidInput("请指定 --village、--campaign 或 --flow", [Problem("三者选一", field="village")])
-    output.write_bytes(as_format(svg, output.suffix.lower()))
+    write_atomically(output, as_format(svg, output.suffix.lower()))
     console.print(f"已写入 {plain(output)}")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
+from huanjie.files import write_atomically
 
 app = typer.Typer(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
@@ -28,7 +29,7 @@ def render(village: VillageOpt, doc: Annotated[str, typer.Option("--doc", help="
     require_village(context(), as_, village, campaign, "输出该村的文书")
 
     f = render_document(context(), village_code=village, code=doc, fmt=fmt, step=step, campaign_code=campaign)
-    output.write_bytes(f.data)
+    write_atomically(output, f.data)
     info = {"code": f.code, "step": f.step, "title": f.title, "number": f.number, "format": f.fmt,
             "sha256": f.sha256, "output": str(output)}
     if json_out:
@@ -54,7 +55,7 @@ def bundle(village: VillageOpt, output: OutputOpt, campaign: CampaignOpt = None,
     require_village(context(), as_, village, campaign, "打包该村的文书")
 
     data = make(context(), village_code=village, campaign_code=campaign, pdf=pdf)
-    output.write_bytes(data)
+    write_atomically(output, data)
     with zipfile.ZipFile(output) as z:
         manifest = json.loads(z.read("manifest.json"))
     if json_out:

@@ -9,6 +9,7 @@ import typer
 
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 from huanjie.errors import InvalidInput, Problem
+from huanjie.files import write_atomically
 
 FORMATS = ("html", "md", "pdf")
 
@@ -94,7 +95,7 @@ def digest(
     content: str | bytes = {"html": lambda: html, "md": lambda: render.render_markdown(built),
                             "pdf": lambda: render.render_pdf(html)}[fmt]()
     if output:
-        output.write_bytes(content if isinstance(content, bytes) else content.encode())
+        write_atomically(output, content if isinstance(content, bytes) else content.encode())
         console.print(f"已写入 {plain(output)}")
     elif isinstance(content, bytes):
         raise InvalidInput("PDF 须写入文件", [Problem("请用 --output 指定文件", field="output")])
