@@ -76,6 +76,7 @@ def run(
 
     ctx = context()
     _operator(ctx, as_, "运行流程", campaign)
+    _stop_on_sigterm()
     todo = woken_cases(ctx, campaign)
     from huanjie.service.deadlines import sweep_overdue
 
@@ -110,3 +111,17 @@ def _operator(ctx, actor_name: str | None, action: str, campaign: str | None = N
     actor = acting_user(ctx, actor_name, action=action, roles=(COUNTY_OFFICE,))
     if campaign:
         require_campaign(ctx, actor, campaign, action)
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops the round at once: each step is its own transaction, so what is written
+    stays and the rest runs next time (Prefect would otherwise finish, or crash, the flow)."""
+    import signal
+
+    from huanjie.errors import Problem
+    from huanjie.store.faults import Stopped
+
+    def _stop(_signum, _frame):
+        raise Stopped("收到停止信号，本轮已停止", [Problem("已完成的步骤均已保存；其余步骤下次运行 huanjie run 或 worker 时继续")])
+
+    signal.signal(signal.SIGTERM, _stop)

@@ -31,6 +31,12 @@ def _text(exc: BaseException) -> str:
     return str(getattr(exc, "orig", exc)).lower()
 
 
+class Stopped(HuanjieError):
+    """A stop signal arrived: the round ends now (each step already written stays)."""
+
+    code = "stopped"
+
+
 def user_error(exc: BaseException) -> HuanjieError | None:
     """The user-facing error for ``exc``, or None when it is not a known database failure."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -78,4 +84,5 @@ def data_error(state: str, text: str) -> InvalidInput:
 
 
 def is_fatal(exc: BaseException) -> bool:
-    return isinstance(user_error(exc), StoreFault)
+    """Retrying the next case cannot help: the store takes no writes, or the run is stopping."""
+    return isinstance(exc, (StoreFault, Stopped)) or isinstance(user_error(exc), StoreFault)
