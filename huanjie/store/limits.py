@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, Integer, String, Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.types import TypeDecorator
 
 from huanjie.errors import InvalidInput, Problem
 
@@ -36,13 +37,15 @@ def _rules(table: Table) -> dict[str, tuple[str, str, int | None]]:
     rules = {}
     for column in table.columns:
         label = LABELS.get((table.name, column.name), column.name)
-        kind = None
-        if isinstance(column.type, BigInteger):
+        kind, kind_of = None, column.type
+        if isinstance(kind_of, TypeDecorator):  # sqlmodel's AutoString, our AwareDateTime
+            kind_of = kind_of.impl_instance
+        if isinstance(kind_of, BigInteger):
             kind, limit = "int", INT8
-        elif isinstance(column.type, Integer):
+        elif isinstance(kind_of, Integer):
             kind, limit = "int", INT4
-        elif isinstance(column.type, String):
-            kind, limit = "str", column.type.length
+        elif isinstance(kind_of, String):
+            kind, limit = "str", kind_of.length
         if kind:
             rules[column.key] = (label, kind, limit)
             rules[column.name] = (label, kind, limit)
