@@ -19,6 +19,7 @@ def atomic_output(path: Path) -> Iterator[IO[bytes]]:
     """A binary file to write; it becomes ``path`` only when the block ends without an error."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -153,5 +153,5 @@ def scheduler(as_: AsOpt = None) -> None:
 
     _county_office(context(), as_, "运行提醒调度器")
     console.print("提醒调度器已启动（Ctrl-C 停止）")
-    run_scheduler(context(), _notify())
+    run_scheduler(context(), _notify(), actor_name=as_)
     console.print("提醒调度器已停止")

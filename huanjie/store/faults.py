@@ -44,6 +44,9 @@ def user_error(exc: BaseException) -> HuanjieError | None:
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StoreFault(f"无法写入文件（{exc.strerror}），{NOTHING_WRITTEN}",
                           [Problem("请检查输出路径或数据目录的写权限", field="path")])
+    if isinstance(exc, OSError) and exc.filename:
+        return InvalidInput(f"无法访问文件 {exc.filename}（{exc.strerror}），{NOTHING_WRITTEN}",
+                            [Problem("请检查路径是否存在、是否为文件夹、是否有权限", field="path")])
     if not isinstance(exc, DBAPIError):
         return None
     state, text = _sqlstate(exc) or "", _text(exc)

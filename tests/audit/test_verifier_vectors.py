@@ -198,3 +198,26 @@ def test_a_tampered_or_foreign_checkpoint_is_refused(ctx, record, tmp_path):
     (tmp_path / "junk.json").write_bytes(b"\xff\xfe not json")
     with pytest.raises(InvalidInput, match="不是有效的检查点文件"):
         verify(ctx, checkpoint=tmp_path / "junk.json", public_key=public)
+
+
+def test_the_scheduler_signs_a_daily_checkpoint(ctx, record, tmp_path, monkeypatch):
+    from huanjie.reminders.deliver import Notify
+    from huanjie.reminders.scheduler import CHECKPOINT_JOB, bind, build_scheduler, checkpoint_job, sync_jobs
+
+    chain, _, public = record
+    monkeypatch.setenv("HUANJIE_CHECKPOINT_KEY", str(tmp_path / "keys" / "audit_private.pem"))
+    monkeypatch.setenv("HUANJIE_CHECKPOINT_DIR", str(tmp_path / "daily"))
+    scheduler = build_scheduler(ctx, Notify())
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, ctx, Notify())
+        job = scheduler.get_job(CHECKPOINT_JOB)
+        assert job is not None and "hour='0'" in str(job.trigger)
+    finally:
+        scheduler.shutdown(wait=False)
+    bind(ctx, Notify())
+    checkpoint_job()
+    [daily] = list((tmp_path / "daily").glob("checkpoint-*.json"))
+    assert verify(ctx, checkpoint=daily, public_key=public).intact
+    truncate(ctx, chain)
+    assert not verify(ctx, checkpoint=daily, public_key=public).intact
