@@ -13,7 +13,9 @@ from huanjie.service.context import Context
 from huanjie.service.roles import RECORDERS, covers, require, role_label
 from huanjie.service.users import resolve_actor
 from huanjie.service.villages import find_village
-from huanjie.steps.runner import check_context
+from huanjie.steps.facts.documents import document_gaps
+from huanjie.steps.facts.validate import Earlier, check_facts
+from huanjie.steps.runner import check_context, fact_date
 from huanjie.steps.state import CaseView, case_id_for, load_case
 from huanjie.store.db import transaction
 
@@ -23,7 +25,9 @@ class RecordResult:
     village: str
     step: str
     status: str
-    failures: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)   # checks and document gaps that hold the step
+    notes: list[dict] = field(default_factory=list)      # values rewritten: {"field": PATH, "message": 中文}
+    changes: dict | None = None                          # a correction: what changed against the facts before
 
 
 def open_step(session: Session, *, village_code: str, step_key: str, campaign_code: str | None = None,
@@ -43,11 +47,15 @@ def open_step(session: Session, *, village_code: str, step_key: str, campaign_co
 
 
 def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, step_key: str,
-                 facts: dict[str, Any], campaign_code: str | None = None, merge: bool = False) -> RecordResult:
-    """Record a step's facts. With ``merge`` the facts add to what this attempt already holds
-    (lists are extended: each 联审 department adds its own findings) instead of replacing it."""
+                 facts: dict[str, Any], campaign_code: str | None = None, merge: bool = False,
+                 lines: dict[str, int] | None = None) -> RecordResult:
+    """Record a step's facts, checked against the step's fact schema first (every problem at once,
+    nothing written when there is one). With ``merge`` the facts add to what this attempt already
+    holds: list entries with the same key (身份证号, 姓名…) replace the earlier entry, others are added.
+    Until the gate is decided the recorder (or a township user) may replace the facts; each
+    correction's event holds the difference. ``lines`` maps a field PATH to its line in the file."""
     now = ctx.clock.now()
-    _check_facts(facts, now.date())
+    _check_facts(facts)
     with transaction(ctx.engine) as session:
         actor = resolve_actor(session, actor_name)
         view = open_step(session, village_code=village_code, step_key=step_key, campaign_code=campaign_code)
@@ -62,17 +70,28 @@ def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, ste
                 f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
         state = view.steps[step_key]
         if state.status == "done":
-            raise Conflict(f"步骤 {step_key} 已完成", [Problem("如需更正，请先执行 huanjie step reopen", field="step")])
+            raise Conflict(f"步骤 {step_key} 已完成", [Problem("如需更正，请先执行 huanjie step reopen 并说明理由", field="step")])
         if state.status == "awaiting":
-            raise Conflict(f"步骤 {step_key} 正在等待审批", [Problem("审批人驳回后方可重新填报", field="step")])
+            require(actor.role in ("system", "township_approver") or actor.name == state.recorded_by,
+                    f"步骤 {step_key} 正在等待审批，{actor.name} 不能更正",
+                    "审批决定之前，只有原填报人或乡镇工作人员可以更正事实")
         reopened = state.status == "skipped"
+        schema = view.env.catalogue.facts(step_key)
+        before = state.facts
         if merge and state.facts:
-            facts = merged(state.facts, facts)
+            facts = merged(state.facts, facts, schema)
+        checked = check_facts(schema, facts, today=now.date(), earlier=_earlier(view, step_key))
+        if checked.problems:
+            raise InvalidInput(f"步骤 {step_key} 的事实有 {len(checked.problems)} 处问题，未记录",
+                               [_with_line(p, lines) for p in checked.problems])
+        facts = checked.facts
         state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now
         state.status, state.note = "pending", None
         from huanjie.steps.checks import run_checks
 
         failures = [f.__dict__ for f in run_checks(spec.checks, check_context(view, step_key))]
+        if not failures:
+            failures = document_gaps(session, view, step_key, fact_date(facts) or now.date())
         if failures:
             state.status = "blocked"
         state.failures = failures
@@ -83,32 +102,96 @@ def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, ste
         drafts = []
         if reopened:
             drafts.append(view.event("step.reopened", step_key, {"reason": "条件步骤补录事实"}, now, actor=actor_pair))
-        drafts.append(view.event("step.recorded", step_key, {"facts": facts, "failures": failures,
-                                                             "attempt": state.attempt}, now, actor=actor_pair))
+        payload = {"facts": facts, "failures": failures, "attempt": state.attempt}
+        if checked.notes:
+            payload["notes"] = checked.notes
+        changes = fact_changes(before, facts, schema) if before is not None and not reopened else None
+        if changes is not None:
+            payload["changes"] = changes
+        drafts.append(view.event("step.recorded", step_key, payload, now, actor=actor_pair))
         view.write(session, drafts)
-        return RecordResult(village=village_code, step=step_key, status=state.status, failures=failures)
+        return RecordResult(village=village_code, step=step_key, status=state.status, failures=failures,
+                            notes=checked.notes, changes=changes)
 
 
-def _check_facts(facts: Any, today: dt.date) -> None:
+def _check_facts(facts: Any) -> None:
     if not isinstance(facts, dict) or not facts:
         raise InvalidInput("事实须为非空的键值表（JSON 对象 / YAML 映射）", [Problem("请检查输入文件", field="facts")])
-    value = facts.get("date")
-    if value is None:
-        return
-    try:
-        day = dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(f"日期“{value}”不是 YYYY-MM-DD 格式", [Problem("date 须为该步骤实际进行的日期", field="date")]) from None
-    if day > today:
-        raise InvalidInput(f"日期 {day} 晚于今天 {today}", [Problem("不能填报尚未发生的事项", field="date")])
-    facts["date"] = day.isoformat()
 
 
-def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def _earlier(view: CaseView, step_key: str) -> Earlier:
+    catalogue = view.env.catalogue
+    spec = catalogue.step(step_key)
+    others = {k: v for k, v in view.facts_by_step().items() if k != step_key}
+    done = view.done_dates()
+    return Earlier(facts=others, step_names={s.key: s.name for s in catalogue.steps()},
+                   gated=frozenset(s.key for s in catalogue.steps() if s.gate),
+                   prerequisites={r: done[r] for r in spec.requires if r in done})
+
+
+def _with_line(problem: Problem, lines: dict[str, int] | None) -> Problem:
+    if not lines or problem.field is None:
+        return problem
+    path = problem.field
+    while path:
+        if path in lines:
+            return Problem(problem.message, field=problem.field, line=lines[path])
+        path = path.rpartition("[")[0] if path.endswith("]") else path.rpartition(".")[0]
+    return problem
+
+
+def _entry_key(spec, entry: Any) -> Any:
+    if spec is None or not spec.key_column or not isinstance(entry, dict):
+        return None
+    value = entry.get(spec.key_column)
+    return None if value is None else str(value).strip().upper()
+
+
+def merged(old: dict[str, Any], new: dict[str, Any], schema=None) -> dict[str, Any]:
+    """``new`` over ``old``: a list entry whose key (the list's ``key`` column: 身份证号, 姓名…)
+    matches an earlier entry replaces it in place; other entries are added at the end."""
     result = dict(old)
     for key, value in new.items():
+        spec = schema.get(key) if schema is not None else None
         if isinstance(value, list) and isinstance(result.get(key), list):
-            result[key] = result[key] + value
+            rows = list(result[key])
+            index = {k: i for i, e in enumerate(rows) if (k := _entry_key(spec, e)) is not None}
+            for entry in value:
+                k = _entry_key(spec, entry)
+                if k is not None and k in index:
+                    rows[index[k]] = entry
+                else:
+                    if k is not None:
+                        index[k] = len(rows)
+                    rows.append(entry)
+            result[key] = rows
         else:
             result[key] = value
     return result
+
+
+def fact_changes(old: dict[str, Any], new: dict[str, Any], schema) -> dict:
+    """The difference a correction makes: facts added, removed and changed (before → after);
+    a list with a key column is compared entry by entry."""
+    out: dict[str, Any] = {"added": {}, "removed": {}, "changed": {}}
+    for key in dict.fromkeys([*old, *new]):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if a is None:
+            out["added"][key] = b
+        elif b is None:
+            out["removed"][key] = a
+        else:
+            spec = schema.get(key)
+            if spec is not None and spec.key_column and isinstance(a, list) and isinstance(b, list):
+                before = {_entry_key(spec, e): e for e in a}
+                after = {_entry_key(spec, e): e for e in b}
+                out["changed"][key] = {
+                    "added": [e for k, e in after.items() if k not in before],
+                    "removed": [e for k, e in before.items() if k not in after],
+                    "changed": [{"before": before[k], "after": e} for k, e in after.items()
+                                if k in before and before[k] != e]}
+            else:
+                out["changed"][key] = {"before": a, "after": b}
+    return {k: v for k, v in out.items() if v}

@@ -71,6 +71,10 @@ def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime
         session.add(state)
         return outcome(False)
     failures = [f.__dict__ for f in run_checks(spec.checks, check_ctx)]
+    if not failures and not condition_failure and spec.documents:
+        from huanjie.steps.facts.documents import document_gaps
+
+        failures = document_gaps(session, view, step_key, fact_date(state.facts) or now.date())
     if condition_failure:
         failures.insert(0, condition_failure)
     if failures:
