@@ -54,9 +54,18 @@ def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, ste
     holds: list entries with the same key (身份证号, 姓名…) replace the earlier entry, others are added.
     Until the gate is decided the recorder (or a township user) may replace the facts; each
     correction's event holds the difference. ``lines`` maps a field PATH to its line in the file."""
+    with transaction(ctx.engine) as session:
+        return record_in(session, ctx, actor_name=actor_name, village_code=village_code, step_key=step_key,
+                         facts=facts, campaign_code=campaign_code, merge=merge, lines=lines)
+
+
+def record_in(session: Session, ctx: Context, *, actor_name: str | None, village_code: str, step_key: str,
+              facts: dict[str, Any], campaign_code: str | None = None, merge: bool = False,
+              lines: dict[str, int] | None = None) -> RecordResult:
+    """``record_facts`` inside the caller's transaction (bulk entry records many villages in one)."""
     now = ctx.clock.now()
     _check_facts(facts)
-    with transaction(ctx.engine) as session:
+    if True:
         actor = resolve_actor(session, actor_name)
         view = open_step(session, village_code=village_code, step_key=step_key, campaign_code=campaign_code)
         spec = view.env.catalogue.step(step_key)
