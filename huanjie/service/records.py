@@ -13,6 +13,7 @@ from huanjie.service.context import Context
 from huanjie.service.roles import RECORDERS, covers, require, role_label
 from huanjie.service.users import resolve_actor
 from huanjie.service.villages import find_village
+from huanjie.steps.checks.legal_dates import statutory_lateness
 from huanjie.steps.facts.documents import document_gaps
 from huanjie.steps.facts.validate import Earlier, check_facts
 from huanjie.steps.runner import check_context, fact_date
@@ -99,6 +100,7 @@ def record_in(session: Session, ctx: Context, *, actor_name: str | None, village
         from huanjie.steps.checks import run_checks
 
         failures = [f.__dict__ for f in run_checks(spec.checks, check_context(view, step_key))]
+        failures += statutory_lateness(spec, state, fact_date(facts) or now.date())
         if not failures:
             failures = document_gaps(session, view, step_key, fact_date(facts) or now.date())
         if failures:
