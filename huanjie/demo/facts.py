@@ -144,7 +144,7 @@ class StepFacts:
         cal = self.env.calendar
         start = on - dt.timedelta(days=9)
         end = cal.add_workdays(start, 5).date
-        workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range((end - start).days + 1))
+        workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
         return {"publicity_start": start.isoformat(), "publicity_end": end.isoformat(),
                 "publicity_workdays": workdays, "party_election_day": self.d_p.isoformat(), "complaints": [],
                 "preliminary": [{"name": p.name, "post": "委员"} for p in self.party_candidates],

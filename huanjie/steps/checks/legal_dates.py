@@ -20,8 +20,9 @@ def limit_end(calendar, start: dt.date, days: int) -> dt.date:
 
 
 def workdays_between(calendar, start: dt.date, end: dt.date) -> int:
-    """Working days from ``start`` to ``end``, both counted."""
-    return sum(calendar.is_workday(start + dt.timedelta(days=i)) for i in range((end - start).days + 1))
+    """Working days of a period from ``start`` to ``end``: the start day not counted (《民法典》
+    第二百零一条), the end day counted; make-up working days count, rest days do not."""
+    return sum(calendar.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
 
 
 def _published(ctx: CheckContext, step: str) -> dt.date | None:
@@ -73,18 +74,18 @@ def proxies_filed_in_time(ctx: CheckContext) -> Iterator[Issue]:
                               f"前 {days} 日（{latest}，{p.cite('proxy_filing_days_before')}）")
 
 
-@check("revote_within_limit", title="另行选举的期限", fields={},
-       optional={"revote_day": "另行选举日期", "date": "另行选举日期", "vc_election_day": "村委会选举日"})
+@check("revote_within_limit", title="另行选举的期限", fields={"revote_day": "另行选举日期"},
+       optional={"date": "另行选举实际日期", "vc_election_day": "村委会选举日"})
 def revote_within_limit(ctx: CheckContext) -> Iterator[Issue]:
     cal, p = ctx.legal_calendar(), ctx.profile
     election_day = ctx.anchors.get("D_V") or optional_day(ctx, "vc_election_day")
-    held = optional_day(ctx, "revote_day") if ctx.step == "V7.1" else optional_day(ctx, "date")
+    held = (optional_day(ctx, "date") if ctx.step == "V7.2" else None) or optional_day(ctx, "revote_day")
     if election_day is None or held is None:
         return
     days = p["revote_latest_days_after"]
     last = limit_end(cal, election_day, days)
     if held > last:
-        field = "revote_day" if ctx.step == "V7.1" else "date"
+        field = "date" if ctx.step == "V7.2" and ctx.facts.get("date") else "revote_day"
         yield field, (f"另行选举日 {held} 超过选举日 {election_day} 后 {days} 日的期限（至 {last}，{CIVIL_CODE}；"
                       f"{p.cite('revote_latest_days_after')}）")
 

@@ -20,6 +20,7 @@ _DATE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{
 _CN_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+$")
 _TRUE = {"true", "是", "yes", "y", "1", "有", "√"}
 _FALSE = {"false", "否", "no", "n", "0", "无", "×"}
+_FULLWIDTH = {0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF0B: ord("+"), 0xFF0D: ord("-")}
 _SPLIT = re.compile(r"[、，,;；\n]+")
 
 
@@ -68,7 +69,7 @@ def _integer(spec, value, today):
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        folded = unicodedata.normalize("NFKC", text)
+        folded = text.translate(_FULLWIDTH)
         if _CN_NUMERAL.match(text):
             raise Bad(f"“{text}”是中文数字，请用阿拉伯数字填写（如 45）")
         if not re.fullmatch(r"[+-]?[0-9]+", folded):
