@@ -220,7 +220,7 @@ class StepFacts:
         return {"published": True, "registered_voters": len(self.voters())}
 
     def f_V3_3(self, on):
-        received = on - dt.timedelta(days=2)
+        received = on - dt.timedelta(days=10)  # inside the objection window after the list was published
         return {"objections": [{"subject": f"{self.spare[0].name}：本人户籍在本村，未被登记",
                                 "received": received.isoformat(), "decision": "补充登记",
                                 "decided": on.isoformat()}]}
