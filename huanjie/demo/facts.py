@@ -220,10 +220,13 @@ class StepFacts:
         return {"published": True, "registered_voters": len(self.voters())}
 
     def f_V3_3(self, on):
-        received = on - dt.timedelta(days=10)  # inside the objection window after the list was published
+        # received the day after the list's publication (its planned day), decided within the limit
+        published = self.env.plan()["V3.2"].due
+        received = min(on, published + dt.timedelta(days=1))
+        decided = min(on, self.env.calendar.period_end(received, self.env.profile["objection_decision_days"]).date)
         return {"objections": [{"subject": f"{self.spare[0].name}：本人户籍在本村，未被登记",
                                 "received": received.isoformat(), "decision": "补充登记",
-                                "decided": on.isoformat()}]}
+                                "decided": decided.isoformat()}]}
 
     def f_V3_4(self, on):
         n = len(self.voters())
