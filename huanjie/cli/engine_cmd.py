@@ -41,7 +41,7 @@ def record(
     file: Annotated[Path | None, typer.Option("--file", help="事实文件：YAML / JSON，或名单 CSV / Excel（配合 --field）")] = None,
     field: Annotated[str | None, typer.Option("--field", help="CSV / Excel 各行放入的名单，如 voters")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="单项事实 key=value，可重复")] = None,
-    merge: Annotated[bool, typer.Option("--merge", help="与已填报的事实合并：名单中同一人（同身份证号、姓名等）替换原项，其余追加")] = False,
+    merge: Annotated[bool, typer.Option("--merge", help="合并：同一项（身份证号、姓名等）替换，其余追加")] = False,
     villages: Annotated[Path | None, typer.Option("--villages", help="批量填报：CSV / Excel，每行一个村（首列 村代码）")] = None,
     campaign: CampaignOpt = None,
     as_: AsOpt = None,

@@ -61,7 +61,7 @@ def show(
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """步骤说明：由谁填报、审批、期限、前序步骤、须填报的事实及可选值、产生的文书。"""
+    """步骤说明：填报、审批、期限、前序步骤、事实与可选值、文书。"""
     from huanjie.service.facts import show_step
 
     data = show_step(context(), step, village, campaign)

@@ -142,3 +142,21 @@ def test_a_statutory_deadline_missed_fails_the_act(driver):
     result = driver.record("V3.2")
     assert result.status == "blocked"
     assert any(f["check"] == "statutory_deadline" and "组织法" in f["message"] for f in result.failures)
+
+
+def test_a_step_whose_documents_cannot_be_made_does_not_complete(driver):
+    """Issue 9: a gap of a document is shown at record and holds the step (no step done, or gate
+    approved, without its document)."""
+    walk_to(driver, "P3.1")
+    facts = driver.facts.for_step("P3.1", driver.clock.today())
+    members = [dict(m) for m in facts["members"]]
+    members[0]["name"] = "\U00020000" + members[0]["name"][1:]  # a surname the stroke table cannot place
+    result = driver.record("P3.1", members=members)
+    assert result.status == "blocked"
+    gaps = [f for f in result.failures if f["check"] == "document_D03"]
+    assert gaps and "D03《党员大会及推荐工作公告》不能生成" in gaps[0]["message"]
+    driver.run()
+    assert driver.states()["P3.1"].status == "blocked"
+    driver.record("P3.1")  # the name corrected
+    driver.run()
+    assert driver.states()["P3.1"].status == "done"

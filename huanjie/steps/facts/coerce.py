@@ -143,7 +143,7 @@ def _choice(spec, value, today):
             return key, None
     if text in spec.aliases:
         key = spec.aliases[text]
-        return key, f"已按选项 {key}（{spec.choices[key]}）记录"
+        return key, f"已按选项 {key}“{spec.choices[key]}”记录"
     listed = "、".join(f"{k} {v}" if str(k) != v else str(k) for k, v in list(spec.choices.items())[:12])
     more = " 等" if len(spec.choices) > 12 else ""
     raise Bad(f"“{_short(value)}”不是可选值；可选：{listed}{more}")

@@ -40,7 +40,7 @@ def check_facts(schema: StepFacts, facts: Mapping[str, Any], *, today: dt.date, 
         spec = schema.get(key)
         if spec is None:
             listed = "、".join(f"{f.key}（{f.label}）" for f in schema.facts)
-            out.problems.append(Problem(f"步骤 {schema.step} 没有名为“{key}”的事实；可填：{listed}", field=key))
+            out.problems.append(Problem(f"没有名为“{key}”的事实；本步骤可填：{listed}", field=key))
             continue
         if value is None or value == "" or value == []:
             if spec.required and not (value == [] and (spec.is_list or spec.many)):
