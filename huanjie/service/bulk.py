@@ -58,13 +58,12 @@ def record_villages(ctx: Context, *, actor_name: str | None, step_key: str, path
                 with session.begin_nested():
                     results.append(record_in(session, ctx, actor_name=actor_name, village_code=code, step_key=step_key,
                                              facts=facts, campaign_code=campaign_code))
-            except HuanjieError as exc:
+            except InvalidInput as exc:
                 problems.extend(Problem(f"村 {code}：{p.message}", field=p.field, line=line)
                                 for p in (exc.problems or [Problem(exc.message)]))
-                if not exc.problems:
-                    continue
-                if exc.message and not exc.message.startswith(f"步骤 {step_key} 的事实有"):
-                    problems.insert(len(problems) - len(exc.problems), Problem(f"村 {code}：{exc.message}", line=line))
+            except HuanjieError as exc:  # not allowed, not found, not in this state: one line says why
+                why = "；".join(p.message for p in exc.problems)
+                problems.append(Problem(f"村 {code}：{exc.message}" + (f"（{why}）" if why else ""), line=line))
         if problems:
             raise InvalidInput(f"{len({p.line for p in problems})} 行有问题，未记录任何村（全部改正后重新填报）", problems)
     return results
