@@ -115,3 +115,30 @@ def test_proxies_filed_by_the_profiles_day():
 
     assert failures(latest) == []
     assert "晚于选举日" in failures(latest + ONE)[0]
+
+
+def test_the_revote_deadline_is_a_civil_code_period_not_a_plan_offset():
+    from huanjie.steps.catalogue import load_catalogue
+    from huanjie.steps.env import _env
+
+    catalogue = load_catalogue()
+    for key in ("V7.1", "V7.2", "V7.3"):
+        assert str(catalogue.step(key).deadline) == "period(D_V, revote_latest_days_after)"
+    # D_V 2026-09-05 (Saturday) + 30 days = 10-05, inside 国庆节 → the period ends 10-08
+    env = _env("national", catalogue.version, dt.date(2026, 8, 1), dt.date(2026, 9, 5), ())
+    assert env.plan()["V7.1"].due == dt.date(2026, 10, 8)
+
+
+def test_d14_item_six_reads_one_fifth_of_the_villagers():
+    """《村民委员会组织法》第三十五条: 本村五分之一以上的村民要求审计的其他事项."""
+    from huanjie.steps.checks.lists import audit_items
+
+    [item] = [i for i in audit_items().items if i.key == "requested"]
+    assert item.title == "本村五分之一以上的村民要求审计的其他事项"
+
+
+def test_dates_as_clerks_write_them_are_normalised():
+    from huanjie.steps.facts.coerce import parse_date
+
+    for text in ("2026/9/18", "2026年9月18日", "2026.9.18", "2026-9-18", "２０２６年９月１８日"):
+        assert parse_date(text)[0] == dt.date(2026, 9, 18)
