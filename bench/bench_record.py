@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from tests.facts.test_record_checks import walk_to
+from tests.facts.conftest import walk_to
 from tests.factories import make_campaign, make_villages
 from tests.fixtures.scenario import VillageDriver, add_staff, launch_all
 

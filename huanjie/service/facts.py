@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from huanjie.errors import NotFound, Problem
+from huanjie.errors import InvalidInput, NotFound, Problem
 from huanjie.steps.facts.jsonschema import step_json_schema
 from huanjie.steps.facts.spec import StepFacts
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,7 @@ from huanjie.service.context import Context
 from huanjie.service.roles import RECORDERS, covers, require, role_label
 from huanjie.service.users import resolve_actor
 from huanjie.service.villages import find_village
+from huanjie.service.corrections import fact_changes, merged
 from huanjie.steps.checks.legal_dates import statutory_lateness
 from huanjie.steps.facts.documents import document_gaps
 from huanjie.steps.facts.validate import Earlier, check_facts
@@ -66,63 +66,62 @@ def record_in(session: Session, ctx: Context, *, actor_name: str | None, village
     """``record_facts`` inside the caller's transaction (bulk entry records many villages in one)."""
     now = ctx.clock.now()
     _check_facts(facts)
-    if True:
-        actor = resolve_actor(session, actor_name)
-        view = open_step(session, village_code=village_code, step_key=step_key, campaign_code=campaign_code)
-        spec = view.env.catalogue.step(step_key)
-        allowed = RECORDERS[spec.actor]
-        require(
-            actor.role == "system" or actor.role in allowed,
-            f"{actor.name}（{role_label(actor.role)}）不能填报步骤 {step_key}",
-            f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（domain.md §4）",
-        )
-        require(covers(actor, view.township.name, view.village.code, view.campaign.county),
-                f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
-        state = view.steps[step_key]
-        if state.status == "done":
-            raise Conflict(f"步骤 {step_key} 已完成", [Problem("如需更正，请先执行 huanjie step reopen 并说明理由", field="step")])
-        if state.status == "awaiting":
-            require(actor.role in ("system", "township_approver") or actor.name == state.recorded_by,
-                    f"步骤 {step_key} 正在等待审批，{actor.name} 不能更正",
-                    "审批决定之前，只有原填报人或乡镇工作人员可以更正事实")
-        reopened = state.status == "skipped"
-        schema = view.env.catalogue.facts(step_key)
-        before = state.facts
-        if merge and state.facts:
-            facts = merged(state.facts, facts, schema)
-        checked = check_facts(schema, facts, today=now.date(), earlier=_earlier(view, step_key))
-        if checked.problems:
-            raise InvalidInput(f"步骤 {step_key} 的事实有 {len(checked.problems)} 处问题，未记录",
-                               [_with_line(p, lines) for p in checked.problems])
-        facts = checked.facts
-        state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now
-        state.status, state.note = "pending", None
-        from huanjie.steps.checks import run_checks
+    actor = resolve_actor(session, actor_name)
+    view = open_step(session, village_code=village_code, step_key=step_key, campaign_code=campaign_code)
+    spec = view.env.catalogue.step(step_key)
+    allowed = RECORDERS[spec.actor]
+    require(
+        actor.role == "system" or actor.role in allowed,
+        f"{actor.name}（{role_label(actor.role)}）不能填报步骤 {step_key}",
+        f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（domain.md §4）",
+    )
+    require(covers(actor, view.township.name, view.village.code, view.campaign.county),
+            f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
+    state = view.steps[step_key]
+    if state.status == "done":
+        raise Conflict(f"步骤 {step_key} 已完成", [Problem("如需更正，请先执行 huanjie step reopen 并说明理由", field="step")])
+    if state.status == "awaiting":
+        require(actor.role in ("system", "township_approver") or actor.name == state.recorded_by,
+                f"步骤 {step_key} 正在等待审批，{actor.name} 不能更正",
+                "审批决定之前，只有原填报人或乡镇工作人员可以更正事实")
+    reopened = state.status == "skipped"
+    schema = view.env.catalogue.facts(step_key)
+    before = state.facts
+    if merge and state.facts:
+        facts = merged(state.facts, facts, schema)
+    checked = check_facts(schema, facts, today=now.date(), earlier=_earlier(view, step_key))
+    if checked.problems:
+        raise InvalidInput(f"步骤 {step_key} 的事实有 {len(checked.problems)} 处问题，未记录",
+                           [_with_line(p, lines) for p in checked.problems])
+    facts = checked.facts
+    state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now
+    state.status, state.note = "pending", None
+    from huanjie.steps.checks import run_checks
 
-        failures = [f.__dict__ for f in run_checks(spec.checks, check_context(view, step_key))]
-        failures += statutory_lateness(spec, state, fact_date(facts) or now.date())
-        if not failures:
-            failures = document_gaps(session, view, step_key, fact_date(facts) or now.date())
-        if failures:
-            state.status = "blocked"
-        state.failures = failures
-        session.add(state)
-        view.case.wake += 1
-        session.add(view.case)
-        actor_pair = (actor.name, actor.role)
-        drafts = []
-        if reopened:
-            drafts.append(view.event("step.reopened", step_key, {"reason": "条件步骤补录事实"}, now, actor=actor_pair))
-        payload = {"facts": facts, "failures": failures, "attempt": state.attempt}
-        if checked.notes:
-            payload["notes"] = checked.notes
-        changes = fact_changes(before, facts, schema) if before is not None and not reopened else None
-        if changes is not None:
-            payload["changes"] = changes
-        drafts.append(view.event("step.recorded", step_key, payload, now, actor=actor_pair))
-        view.write(session, drafts)
-        return RecordResult(village=village_code, step=step_key, status=state.status, failures=failures,
-                            notes=checked.notes, changes=changes)
+    failures = [f.__dict__ for f in run_checks(spec.checks, check_context(view, step_key))]
+    failures += statutory_lateness(spec, state, fact_date(facts) or now.date())
+    if not failures:
+        failures = document_gaps(session, view, step_key, fact_date(facts) or now.date())
+    if failures:
+        state.status = "blocked"
+    state.failures = failures
+    session.add(state)
+    view.case.wake += 1
+    session.add(view.case)
+    actor_pair = (actor.name, actor.role)
+    drafts = []
+    if reopened:
+        drafts.append(view.event("step.reopened", step_key, {"reason": "条件步骤补录事实"}, now, actor=actor_pair))
+    payload = {"facts": facts, "failures": failures, "attempt": state.attempt}
+    if checked.notes:
+        payload["notes"] = checked.notes
+    changes = fact_changes(before, facts, schema) if before is not None and not reopened else None
+    if changes is not None:
+        payload["changes"] = changes
+    drafts.append(view.event("step.recorded", step_key, payload, now, actor=actor_pair))
+    view.write(session, drafts)
+    return RecordResult(village=village_code, step=step_key, status=state.status, failures=failures,
+                        notes=checked.notes, changes=changes)
 
 
 def _check_facts(facts: Any) -> None:
@@ -149,60 +148,3 @@ def _with_line(problem: Problem, lines: dict[str, int] | None) -> Problem:
             return Problem(problem.message, field=problem.field, line=lines[path])
         path = path.rpartition("[")[0] if path.endswith("]") else path.rpartition(".")[0]
     return problem
-
-
-def _entry_key(spec, entry: Any) -> Any:
-    if spec is None or not spec.key_column or not isinstance(entry, dict):
-        return None
-    value = entry.get(spec.key_column)
-    return None if value is None else str(value).strip().upper()
-
-
-def merged(old: dict[str, Any], new: dict[str, Any], schema=None) -> dict[str, Any]:
-    """``new`` over ``old``: a list entry whose key (the list's ``key`` column: 身份证号, 姓名…)
-    matches an earlier entry replaces it in place; other entries are added at the end."""
-    result = dict(old)
-    for key, value in new.items():
-        spec = schema.get(key) if schema is not None else None
-        if isinstance(value, list) and isinstance(result.get(key), list):
-            rows = list(result[key])
-            index = {k: i for i, e in enumerate(rows) if (k := _entry_key(spec, e)) is not None}
-            for entry in value:
-                k = _entry_key(spec, entry)
-                if k is not None and k in index:
-                    rows[index[k]] = entry
-                else:
-                    if k is not None:
-                        index[k] = len(rows)
-                    rows.append(entry)
-            result[key] = rows
-        else:
-            result[key] = value
-    return result
-
-
-def fact_changes(old: dict[str, Any], new: dict[str, Any], schema) -> dict:
-    """The difference a correction makes: facts added, removed and changed (before → after);
-    a list with a key column is compared entry by entry."""
-    out: dict[str, Any] = {"added": {}, "removed": {}, "changed": {}}
-    for key in dict.fromkeys([*old, *new]):
-        a, b = old.get(key), new.get(key)
-        if a == b:
-            continue
-        if a is None:
-            out["added"][key] = b
-        elif b is None:
-            out["removed"][key] = a
-        else:
-            spec = schema.get(key)
-            if spec is not None and spec.key_column and isinstance(a, list) and isinstance(b, list):
-                before = {_entry_key(spec, e): e for e in a}
-                after = {_entry_key(spec, e): e for e in b}
-                out["changed"][key] = {
-                    "added": [e for k, e in after.items() if k not in before],
-                    "removed": [e for k, e in before.items() if k not in after],
-                    "changed": [{"before": before[k], "after": e} for k, e in after.items()
-                                if k in before and before[k] != e]}
-            else:
-                out["changed"][key] = {"before": a, "after": b}
-    return {k: v for k, v in out.items() if v}

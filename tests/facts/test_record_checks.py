@@ -9,27 +9,8 @@ from huanjie.errors import InvalidInput
 from huanjie.service.records import record_facts
 from huanjie.store.db import reading
 from huanjie.store.models import Event
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import CLERK, RECORDER, VillageDriver, add_staff, launch_all
-
-
-@pytest.fixture
-def driver(ctx, clock):
-    campaign = make_campaign(ctx)
-    make_villages(ctx, campaign)
-    add_staff(ctx)
-    launch_all(ctx, campaign.code)
-    return VillageDriver(ctx, clock, campaign.code, "V001")
-
-
-def walk_to(driver, key):
-    for spec in driver.timeline():
-        if driver.states()[spec.key].status in ("done", "skipped"):
-            continue
-        driver.at(driver.states()[spec.key].due)
-        if spec.key == key:
-            return
-        driver.do_step(spec.key)
+from tests.facts.conftest import walk_to
+from tests.fixtures.scenario import CLERK, RECORDER
 
 
 def refused(driver, key, **overrides) -> list:

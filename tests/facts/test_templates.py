@@ -11,7 +11,7 @@ import yaml
 from huanjie.service.fact_files import load_yaml, read_fact_input
 from huanjie.service.facts import step_facts, template
 from huanjie.service.records import record_facts
-from tests.facts.test_record_checks import driver, walk_to  # noqa: F401 (fixture)
+from tests.facts.conftest import walk_to
 from tests.fixtures.scenario import CLERK
 
 
@@ -26,7 +26,7 @@ def test_every_yaml_template_reads_back_with_every_fact():
         assert "#" in text and "必填" in text
 
 
-def test_p41_xlsx_template_opens_and_filled_in_records(ctx, driver, tmp_path):  # noqa: F811
+def test_p41_xlsx_template_opens_and_filled_in_records(ctx, driver, tmp_path):
     walk_to(driver, "P4.1")
     book = openpyxl.load_workbook(io.BytesIO(template("P4.1", "xlsx")))
     assert book.sheetnames[0] == "事实" and "初步人选及推荐得票" in book.sheetnames
