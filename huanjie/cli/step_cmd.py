@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -28,7 +28,7 @@ def reopen(
     if json_out:
         print_json({"reopened": keys})
     else:
-        console.print(f"已重新打开 {len(keys)} 个步骤：{'、'.join(keys) or '无'}")
+        console.print(f"已重新打开 {len(keys)} 个步骤：{plain('、'.join(keys) or '无')}")
 
 
 @app.command("schema")
@@ -47,7 +47,7 @@ def schema(
     console.print(f"{data['title']}：{len(data['properties'])} 项事实（--json 输出 JSON Schema）", markup=False)
     for key, prop in data["properties"].items():
         need = "必填" if key in data["required"] else "选填"
-        console.print(f"  {key}  {prop['title']}（{prop['x-huanjie-type']}，{need}）", markup=False)
+        console.print(f"  {key}  {prop['title']}（{prop['x-huanjie-type']}，{need}）", markup=False, highlight=False)
 
 
 STATUS_LABELS = {"pending": "待办", "blocked": "未通过检查", "awaiting": "待审批", "done": "已完成", "skipped": "已跳过"}
@@ -62,13 +62,14 @@ def show(
     json_out: JsonOpt = False,
 ) -> None:
     """步骤说明：填报、审批、期限、前序步骤、事实与可选值、文书。"""
+    from huanjie.plain_text import clean
     from huanjie.service.facts import show_step
 
     data = show_step(context(), step, village, campaign)
     if json_out:
         print_json(data)
         return
-    say = lambda text: console.print(text, markup=False, highlight=False)  # noqa: E731
+    say = lambda text: console.print(clean(text), markup=False, highlight=False)  # noqa: E731
     say(f"{data['step']} {data['name']}（{data['stage']}）")
     say(f"  填报：{'、'.join(data['recorded_by'])}")
     say(f"  审批：{data['gate'] + '（' + data['gate_by'] + '）' if data['gate'] else '无'}")
