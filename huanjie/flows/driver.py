@@ -5,41 +5,35 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from sqlalchemy import update
-from sqlmodel import col, select
-
 from huanjie.flows import runtime
 from huanjie.flows.walk import plan_work, walk_plan, walk_stage
+from huanjie.service.claims import claim_cases, holding, new_owner, woken_cases
 from huanjie.service.context import Context
 from huanjie.steps.runner import advance_step
-from huanjie.store.db import reading, transaction
-from huanjie.store.models import Campaign, Case
 
 BATCH = 200
 
-
-def woken_cases(ctx: Context, campaign_code: str | None = None) -> list[tuple[int, int]]:
-    """(case id, wake) of every case with something new since its last run."""
-    with reading(ctx.engine) as session:
-        query = select(Case.id, Case.wake).where(col(Case.wake) > col(Case.ran))
-        if campaign_code:
-            query = query.join(Campaign, Campaign.id == Case.campaign_id).where(Campaign.code == campaign_code)
-        return list(session.exec(query.order_by(Case.id)).all())
+__all__ = ["BATCH", "run_cases", "run_woken", "woken_cases"]
 
 
 def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Callable[[int], None] | None = None,
-              prefect: bool = True, todo: list[tuple[int, int]] | None = None) -> int:
+              prefect: bool = True, todo: list[tuple[int, int]] | None = None, owner: str | None = None) -> int:
     """Run the flows of every woken case (or of ``todo``, from ``woken_cases``), in batches;
-    returns how many cases ran."""
+    returns how many cases ran. Each batch is claimed first (cases another worker holds are
+    skipped) and marked as run last (huanjie.service.claims)."""
     if todo is None:
         todo = woken_cases(ctx, campaign_code)
+    owner = owner or new_owner()
+    ran = 0
     for start in range(0, len(todo), BATCH):
-        batch = todo[start:start + BATCH]
-        run_cases(ctx, [case_id for case_id, _ in batch], prefect=prefect)
-        _mark_ran(ctx, batch)
+        claims = claim_cases(ctx, [case_id for case_id, _ in todo[start:start + BATCH]], owner=owner)
+        if claims:
+            with holding(ctx, claims, owner=owner):
+                run_cases(ctx, [claim.case_id for claim in claims], prefect=prefect)
+            ran += len(claims)
         if progress:
-            progress(len(batch))
-    return len(todo)
+            progress(len(todo[start:start + BATCH]))
+    return ran
 
 
 def run_cases(ctx: Context, case_ids: list[int], *, prefect: bool = True) -> dict[int, list[str]]:
@@ -63,10 +57,3 @@ def run_cases(ctx: Context, case_ids: list[int], *, prefect: bool = True) -> dic
             newly = asyncio.run(stage_flow(stage_key, work, {c: finished[c] for c in work}, len(work)))
             return {c: keys for c, keys in newly.items() if keys}
         return asyncio.run(village_flow(dict(finished), stages, label=f"{len(case_ids)} 个案例"))
-
-
-def _mark_ran(ctx: Context, batch: list[tuple[int, int]]) -> None:
-    # A case woken again during the run keeps wake > ran and is picked up next time.
-    with transaction(ctx.engine) as session:
-        for case_id, wake in batch:
-            session.execute(update(Case).where(Case.id == case_id, Case.ran < wake).values(ran=wake))

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 
 from huanjie.flows.driver import run_woken
+from huanjie.service.claims import new_owner
 from huanjie.service.context import Context
 from huanjie.service.deadlines import sweep_overdue
 
@@ -25,13 +26,14 @@ def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Cal
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, _stop)
+    owner = new_owner("worker")  # the lease owner of the cases this worker runs
     echo(f"工作进程已启动，每 {interval:g} 秒检查一次")
     while not stop.is_set():
         # A stop signal waits until the batch is done: Prefect would otherwise turn it into a
         # crashed flow run (the store stays consistent either way: each step is a transaction).
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            ran = run_woken(ctx)
+            ran = run_woken(ctx, owner=owner)
             overdue = sweep_overdue(ctx)
         except Exception as exc:  # the store or Prefect unreachable for a moment: try again next round
             from huanjie.store.faults import is_fatal

@@ -14,6 +14,10 @@ from huanjie.settings import StoreSettings
 class Context:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
+    # The machine's time, for leases between processes (huanjie.service.claims): the campaign
+    # clock above may be pinned (HUANJIE_NOW), and a pinned clock never lets a lease expire.
+    wall: Clock = field(default_factory=SystemClock)
+    lease_seconds: float = 60.0  # a crashed worker's cases are taken up this long after its last renewal
 
 
 def open_context(settings: StoreSettings | None = None, clock: Clock | None = None) -> Context:

@@ -82,6 +82,10 @@ class Case(SQLModel, table=True):
     # wake value the last finished run started from: the case needs a run while wake > ran.
     wake: int = Field(default=1, index=True)
     ran: int = 0
+    # A worker running the case holds a lease (huanjie.service.claims): no other worker runs it
+    # until the lease is released or has expired (its worker crashed).
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: dt.datetime | None = _ts()
 
 
 class StepState(SQLModel, table=True):
