@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,18 @@ class ClockSettings(BaseSettings):
         "unset means the system clock.",
     )
 
+    @field_validator("now")
+    @classmethod
+    def _a_time(cls, value: str | None) -> str | None:
+        import pendulum
+
+        if value:
+            try:
+                pendulum.parse(value)
+            except Exception:
+                raise ValueError("time") from None
+        return value
+
 
 class CheckpointSettings(BaseSettings):
     """The daily signed checkpoint of the audit chains (huanjie.audit.checkpoint), by the scheduler."""
@@ -49,3 +61,66 @@ class CheckpointSettings(BaseSettings):
                              "off the machine: the auditor keeps them).")
     hour: int = Field(default=0, ge=0, le=23, description="Hour (Asia/Shanghai) of the daily checkpoint.")
     minute: int = Field(default=5, ge=0, le=59, description="Minute of the daily checkpoint.")
+
+
+class EngineSettings(BaseSettings):
+    """How workers take and run woken cases (huanjie.flows.driver, huanjie.service.claims)."""
+
+    model_config = SettingsConfigDict(env_prefix="HUANJIE_", extra="ignore")
+
+    batch_size: int = Field(default=200, ge=1, le=10_000, description="Cases claimed and run together in one "
+                            "flow run (one claim, one lease renewal and one 'ran' mark per batch).")
+    lease_seconds: float = Field(default=60.0, ge=1, le=86_400, description="How long a worker's claim on a case "
+                                 "lasts without renewal: a crashed worker's cases are taken up after this.")
+    poll_interval: float = Field(default=0.25, gt=0, le=3_600, description="Seconds between a worker's rounds "
+                                 "(looking for woken cases and overdue steps).")
+
+
+class Settings(BaseModel):
+    """Everything the composition root (huanjie.service.context.build_context) needs, one model
+    per concern; each reads its HUANJIE_* variables when built, tests pass their own."""
+
+    store: StoreSettings = Field(default_factory=StoreSettings, description="Where the store is.")
+    clock: ClockSettings = Field(default_factory=ClockSettings, description="The campaign clock.")
+    engine: EngineSettings = Field(default_factory=EngineSettings, description="Claiming and running cases.")
+
+
+_ENV = {StoreSettings: "HUANJIE_", ClockSettings: "HUANJIE_", EngineSettings: "HUANJIE_",
+        CheckpointSettings: "HUANJIE_CHECKPOINT_"}
+
+
+def load_settings() -> Settings:
+    """The settings of this process from its HUANJIE_* variables; a bad value is an
+    ``InvalidInput`` naming the variable and the rule (in Chinese), never a traceback."""
+    from huanjie.errors import InvalidInput, Problem
+
+    models = {}
+    problems = []
+    for name, model in (("store", StoreSettings), ("clock", ClockSettings), ("engine", EngineSettings)):
+        try:
+            models[name] = model()
+        except ValidationError as exc:
+            for error in exc.errors():
+                var = _ENV[model] + str(error["loc"][0]).upper()
+                problems.append(Problem(f"环境变量 {var} 的值无效：{_rule(error)}", field=var))
+    if problems:
+        raise InvalidInput("设置有误，未执行任何操作", problems)
+    return Settings(**models)
+
+
+def _rule(error: dict) -> str:
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind == "int_parsing":
+        return "应为整数"
+    if kind == "float_parsing":
+        return "应为数字"
+    if kind == "greater_than_equal":
+        return f"应不小于 {ctx.get('ge'):g}"
+    if kind == "greater_than":
+        return f"应大于 {ctx.get('gt'):g}"
+    if kind == "less_than_equal":
+        return f"应不大于 {ctx.get('le'):g}"
+    if kind == "value_error":
+        return "应为 ISO 8601 时间，如 2026-07-20T10:00:00"
+    return "格式不对"

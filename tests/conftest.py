@@ -10,6 +10,15 @@ from huanjie.store.db import make_engine, upgrade
 from tests.fixtures.postgres import postgres_server
 
 
+def pytest_configure(config):
+    # The test session's composition root: Prefect's settings (huanjie.prefect_env) before
+    # any test imports Prefect; tests that build their own Context bypass build_context.
+    from huanjie.prefect_env import apply_prefect_defaults
+    from huanjie.settings import StoreSettings
+
+    apply_prefect_defaults(StoreSettings().data_dir)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     """A migrated SQLite file, copied for each test (migrating once is the slow part)."""

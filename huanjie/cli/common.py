@@ -26,12 +26,9 @@ def context():
     """The store and clock for this process (opened once)."""
     global _context
     if _context is None:
-        from huanjie.clock import MovableClock
-        from huanjie.service.context import open_context
-        from huanjie.settings import ClockSettings
+        from huanjie.service.context import build_context
 
-        pinned = ClockSettings().now
-        _context = open_context(clock=MovableClock(pinned) if pinned else None)
+        _context = build_context()
     return _context
 
 

@@ -118,7 +118,8 @@ def run(
 
 @command
 def worker(
-    interval: Annotated[float, typer.Option("--interval", help="轮询间隔（秒）")] = 0.25,
+    interval: Annotated[float | None, typer.Option("--interval", help="轮询间隔（秒），默认取 HUANJIE_POLL_INTERVAL（0.25）",
+                                                   min=0.01)] = None,
     once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
     as_: AsOpt = None,
 ) -> None:
@@ -127,7 +128,7 @@ def worker(
 
     _operator(context(), as_, "运行工作进程")
 
-    serve(context(), interval=interval, once=once, echo=lambda text: console.print(plain(text)))
+    serve(context(), interval=interval or context().poll_interval, once=once, echo=lambda text: console.print(plain(text)))
 
 
 def _operator(ctx, actor_name: str | None, action: str, campaign: str | None = None) -> None:

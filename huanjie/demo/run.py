@@ -30,14 +30,14 @@ class DemoReport:
 
 def demo_context(data_dir: Path) -> Context:
     """A fresh database of its own under <data_dir>/demo; other data is not touched."""
-    from huanjie.store.db import make_engine, upgrade
+    from huanjie.service.context import build_context
+    from huanjie.settings import Settings, StoreSettings
 
     home = data_dir / "demo"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    engine = make_engine(f"sqlite:///{(home / 'huanjie.db').resolve()}")
-    upgrade(engine)
-    return Context(engine=engine, clock=MovableClock("2026-07-01T09:00:00"))
+    store = StoreSettings(data_dir=data_dir, database_url=f"sqlite:///{(home / 'huanjie.db').resolve()}")
+    return build_context(Settings(store=store), clock=MovableClock("2026-07-01T09:00:00"))
 
 
 def run_demo(ctx: Context, *, say: Callable[[str], None], tick: Callable[[int], None] | None = None,

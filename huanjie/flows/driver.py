@@ -11,9 +11,7 @@ from huanjie.service.claims import claim_cases, holding, new_owner, woken_cases
 from huanjie.service.context import Context
 from huanjie.steps.runner import advance_step
 
-BATCH = 200
-
-__all__ = ["BATCH", "run_cases", "run_woken", "woken_cases"]
+__all__ = ["run_cases", "run_woken", "woken_cases"]
 
 
 def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Callable[[int], None] | None = None,
@@ -24,15 +22,15 @@ def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Calla
     if todo is None:
         todo = woken_cases(ctx, campaign_code)
     owner = owner or new_owner()
-    ran = 0
-    for start in range(0, len(todo), BATCH):
-        claims = claim_cases(ctx, [case_id for case_id, _ in todo[start:start + BATCH]], owner=owner)
+    ran, size = 0, ctx.batch_size
+    for start in range(0, len(todo), size):
+        claims = claim_cases(ctx, [case_id for case_id, _ in todo[start:start + size]], owner=owner)
         if claims:
             with holding(ctx, claims, owner=owner):
                 run_cases(ctx, [claim.case_id for claim in claims], prefect=prefect)
             ran += len(claims)
         if progress:
-            progress(len(todo[start:start + BATCH]))
+            progress(len(todo[start:start + size]))
     return ran
 
 

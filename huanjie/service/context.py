@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from huanjie.clock import Clock, SystemClock
-from huanjie.settings import StoreSettings
+from huanjie.settings import Settings
 
 
 @dataclass
@@ -18,16 +18,30 @@ class Context:
     # clock above may be pinned (HUANJIE_NOW), and a pinned clock never lets a lease expire.
     wall: Clock = field(default_factory=SystemClock)
     lease_seconds: float = 60.0  # a crashed worker's cases are taken up this long after its last renewal
+    batch_size: int = 200  # cases claimed and run together in one flow run
+    poll_interval: float = 0.25  # seconds between a worker's rounds
 
 
-def open_context(settings: StoreSettings | None = None, clock: Clock | None = None) -> Context:
-    """Connect to the configured store, migrating it to the newest schema."""
+def build_context(settings: Settings | None = None, *, clock: Clock | None = None) -> Context:
+    """The composition root: the one place a Context is built (the CLI, the worker, the demo, and
+    later the web server and a Prefect task in a remote worker call it). Applies Prefect's
+    settings before Prefect is imported, connects to the store and migrates it to the newest
+    schema. ``clock`` overrides the settings' clock (the demo moves its own)."""
+    from huanjie.clock import MovableClock
+    from huanjie.prefect_env import apply_prefect_defaults
     from huanjie.store.db import make_engine, upgrade
 
-    settings = settings or StoreSettings()
-    engine = make_engine(settings.url())
+    if settings is None:
+        from huanjie.settings import load_settings
+
+        settings = load_settings()
+    apply_prefect_defaults(settings.store.data_dir)
+    engine = make_engine(settings.store.url())
     upgrade(engine)
-    return Context(engine=engine, clock=clock or SystemClock())
+    if clock is None:
+        clock = MovableClock(settings.clock.now) if settings.clock.now else SystemClock()
+    return Context(engine=engine, clock=clock, lease_seconds=settings.engine.lease_seconds,
+                   batch_size=settings.engine.batch_size, poll_interval=settings.engine.poll_interval)
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ def test_two_drivers_at_once_run_each_case_once(store, monkeypatch):
         return real_run_cases(ctx, case_ids, prefect=prefect)
 
     monkeypatch.setattr(driver, "run_cases", recording_run_cases)
-    monkeypatch.setattr(driver, "BATCH", 4)
+    first.batch_size = second.batch_size = 4  # several claims each, racing the other driver
     counts = {}
 
     def worker(name, ctx):
