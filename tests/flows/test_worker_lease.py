@@ -19,7 +19,7 @@ from tests.fixtures.scenario import COUNTY, VillageDriver, add_staff, launch_all
 
 NOW = "2026-07-20T10:00:00"
 FIRST_STEPS = ["P1.1", "P1.3", "P2.1", "P2.2", "V1.1", "V1.2"]  # no gate among them
-LEASE = 30
+LEASE = 60  # long enough that the second worker is up and polling well before it expires
 
 
 def _done(ctx) -> int:
@@ -67,15 +67,26 @@ def test_a_killed_workers_cases_wait_for_its_lease_then_run_once(ctx, clock, db_
     expires = max(c.lease_until for c in leased)
     assert expires > dt.datetime.now(dt.timezone.utc)  # the killed worker's claim still holds
 
+    dead_owner = {c.lease_owner for c in leased}
+    ids = [c.id for c in leased]
     second, second_log = _worker(db_url, tmp_path, "second")
     try:
         deadline = time.monotonic() + 300
-        while _done(ctx) == done_at_kill:
+        ready_at = None
+        while True:  # watch who holds the dead worker's cases until someone else does
             assert second.poll() is None, second_log.read_text()
             assert time.monotonic() < deadline, second_log.read_text()[-3000:]
+            if ready_at is None and "工作进程已" in second_log.read_text():  # started (main) / ready (i9-state)
+                ready_at = dt.datetime.now(dt.timezone.utc)
+            with reading(ctx.engine) as s:
+                owners = set(s.exec(select(Case.lease_owner).where(col(Case.id).in_(ids))).all())
+            if owners != dead_owner:
+                break
             time.sleep(0.05)
-        # nothing moved before the dead worker's lease ran out (polling notices within a moment)
-        assert dt.datetime.now(dt.timezone.utc) >= expires - dt.timedelta(seconds=1)
+        taken_at = dt.datetime.now(dt.timezone.utc)
+        # the second worker was polling while the lease held, and took nothing until it expired
+        assert ready_at is not None and ready_at < expires - dt.timedelta(seconds=5), (ready_at, expires)
+        assert taken_at >= expires - dt.timedelta(seconds=1), (taken_at, expires)
         while _done(ctx) < total:
             assert second.poll() is None, second_log.read_text()
             assert time.monotonic() < deadline, second_log.read_text()[-3000:]
