@@ -1,0 +1,315 @@
+"""What the web pages show, read through the service layer and cut to the user's scope.
+
+The board rows come from ``service.status.board`` (the one derived state); the inbox lists what
+this user must record or decide; a village page lists the 47 steps with what holds each one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from huanjie.service.context import Actor, Context
+from huanjie.service.roles import GATE_ROLES, RECORDERS, covers, role_label
+from huanjie.service.scope import VillageRef, village_in_scope, visible_campaigns
+from huanjie.service.users import resolve_actor
+from huanjie.store.db import reading
+from huanjie.store.models import Campaign, Case, GateDecision, StepState, Township, Village
+
+STATUS_LABELS = {"pending": "待办理", "blocked": "检查未通过", "awaiting": "待审批", "done": "已完成",
+                 "skipped": "已跳过", "planned": "未启动"}
+STATE_LABELS = {"done": "已完成", "running": "进行中", "awaiting": "待审批", "blocked": "受阻", "overdue": "逾期"}
+RISK_LABELS = {"green": "绿色", "yellow": "黄色", "red": "红色"}
+STAGE_STATE_LABELS = {"done": "已完成", "current": "进行中", "todo": "未开始"}
+FINISHED = ("done", "skipped")
+
+
+def _catalogue():
+    from huanjie.steps.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+# ---------------------------------------------------------------------------------------- board
+@dataclass
+class BoardView:
+    campaign: Campaign | None
+    campaigns: list[Campaign]
+    townships: list[str]
+    stages: list[tuple[str, str, str]]              # (key, name, election)
+    rows: list                                      # VillageStatus
+    stage_counts: dict[str, Counter] = field(default_factory=dict)
+    risk_counts: Counter = field(default_factory=Counter)
+    state_counts: Counter = field(default_factory=Counter)
+    total: int = 0
+
+
+def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
+               risk: str | None = None, state: str | None = None) -> BoardView:
+    from huanjie.service.status import board
+
+    campaigns = visible_campaigns(ctx, actor_name=actor_name)
+    catalogue = _catalogue()
+    stages = [(s.key, s.name, s.election) for s in catalogue.stages()]
+    campaign = next((c for c in campaigns if c.code == campaign_code), campaigns[0] if campaigns else None)
+    if campaign is None:
+        return BoardView(None, campaigns, [], stages, [])
+    with reading(ctx.engine) as session:
+        who = resolve_actor(session, actor_name)
+        all_towns = list(session.exec(select(Township.name).where(Township.campaign_id == campaign.id)
+                                      .order_by(Township.name)))
+    towns = [t for t in all_towns if who.scope_kind == "county" or who.role == "system" or t == who.scope
+             or who.scope_kind == "village"]
+    scoped_town = who.scope if who.scope_kind == "township" else None
+    rows = board(ctx, campaign_code=campaign.code, township=scoped_town or township,
+                 village=who.scope if who.scope_kind == "village" else None)
+    rows = [r for r in rows if covers(who, r.township, r.code, campaign.county)]
+    if scoped_town and township and township != scoped_town:
+        rows = []
+    view = BoardView(campaign, campaigns, towns, stages, [])
+    view.total = len(rows)
+    for r in rows:
+        view.risk_counts[r.risk] += 1
+        view.state_counts[r.state] += 1
+    view.rows = [r for r in rows if (not risk or r.risk == risk) and (not state or r.state == state)]
+    for key, _, _ in stages:
+        view.stage_counts[key] = Counter(r.stages.get(key, "todo") for r in view.rows)
+    return view
+
+
+# ---------------------------------------------------------------------------------------- inbox
+@dataclass(frozen=True)
+class InboxItem:
+    kind: str             # record | decide
+    village: str
+    village_name: str
+    township: str
+    step: str
+    step_name: str
+    stage: str
+    stage_name: str
+    due: dt.date
+    status: str
+    why: str              # what the item is waiting for
+    may_act: bool
+    why_not: str | None
+    overdue: bool
+
+
+def inbox(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
+          village: str | None = None, stage: str | None = None, due_before: dt.date | None = None) -> list[InboxItem]:
+    """What this user must record or decide, oldest due date first."""
+    from huanjie.service.gates import _why_not, recorders
+
+    catalogue = _catalogue()
+    today = ctx.clock.today()
+    items: list[InboxItem] = []
+    with reading(ctx.engine) as session:
+        who = resolve_actor(session, actor_name)
+        may_record = {kind for kind, roles in RECORDERS.items() if who.role in roles or who.role == "system"}
+        decides = who.role in GATE_ROLES.values() or who.role == "system"
+        if not may_record and not decides:
+            return []
+        query = (select(StepState.id, StepState.case_id, StepState.step_key, StepState.status, StepState.due,
+                        StepState.note, StepState.attempt, Village.code, Village.name, Township.name, Campaign.code,
+                        Campaign.county)
+                 .join(Case, Case.id == StepState.case_id).join(Village, Village.id == Case.village_id)
+                 .join(Township, Township.id == Village.township_id).join(Campaign, Campaign.id == Case.campaign_id))
+        if campaign_code:
+            query = query.where(Campaign.code == campaign_code)
+        if who.county is not None:
+            query = query.where(Campaign.county == who.county)
+        if who.scope_kind == "township":
+            query = query.where(Township.name == who.scope)
+        elif who.scope_kind == "village":
+            query = query.where(Village.code == who.scope)
+        if township:
+            query = query.where(Township.name == township)
+        if village:
+            query = query.where(Village.code == village)
+        rows = session.exec(query).all()
+        status_of: dict[int, dict[str, str]] = defaultdict(dict)
+        for r in rows:
+            status_of[r[1]][r[2]] = r[3]
+        for sid, case_id, key, status, due, note, attempt, vcode, vname, tname, ccode, county in rows:
+            if status in FINISHED:
+                continue
+            spec = catalogue.step(key)
+            if stage and spec.stage != stage:
+                continue
+            if due_before and due > due_before:
+                continue
+            if not covers(who, tname, vcode, county):
+                continue
+            stage_name = catalogue.stage(spec.stage).name
+            base = dict(village=vcode, village_name=vname, township=tname, step=key, step_name=spec.name,
+                        stage=spec.stage, stage_name=stage_name, due=due, status=status, overdue=due < today)
+            if status == "awaiting":
+                if not decides:
+                    continue
+                state = session.get(StepState, sid)
+                why_not = _why_not(who, spec, recorders(session, ccode, vcode, state)) if who.role != "system" else None
+                items.append(InboxItem(kind="decide", why=f"待{role_label(GATE_ROLES[spec.gate])}审批", may_act=why_not is None,
+                                       why_not=why_not, **base))
+                continue
+            if spec.actor not in may_record:
+                continue
+            waiting = [r for r in spec.requires if status_of[case_id].get(r, "done") not in FINISHED]
+            if waiting:
+                continue  # not this user's turn yet
+            if status == "blocked":
+                why = "检查未通过，请更正事实"
+            elif note:
+                why = f"已被驳回：{note}"
+            else:
+                why = "待填报事实"
+            items.append(InboxItem(kind="record", why=why, may_act=True, why_not=None, **base))
+    items.sort(key=lambda i: (i.due, i.township, i.village, catalogue.order(i.step)))
+    return items
+
+
+# ---------------------------------------------------------------------------------------- village
+@dataclass
+class StepRow:
+    step: str
+    name: str
+    election: str
+    stage: str
+    stage_name: str
+    due: str
+    statutory: bool
+    provisional: bool
+    warnings: list[str]
+    proposed: str | None
+    status: str
+    status_label: str
+    why: str
+    gate: str | None
+    gate_label: str | None
+    actor_label: str
+    documents: list[tuple[str, str]]
+    overdue: bool
+    late: bool
+    done_on: str | None
+    recorded_by: str | None
+    facts: dict | None
+    failures: list[dict]
+    note: str | None
+    attempt: int
+    may_record: bool
+    may_decide: bool
+    why_not_decide: str | None
+    source: str
+
+
+@dataclass
+class VillagePage:
+    ref: VillageRef
+    steps: list[StepRow]
+    documents: list[dict]
+    counts: Counter
+
+
+def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_code: str | None = None) -> VillagePage:
+    from huanjie.documents.registry import DOCUMENTS
+    from huanjie.service.gates import _why_not, recorders
+    from huanjie.steps.env import campaign_env
+    from huanjie.store.document_models import RenderedDocument
+
+    catalogue = _catalogue()
+    today = ctx.clock.today()
+    with reading(ctx.engine) as session:
+        who = resolve_actor(session, actor_name)
+        ref = village_in_scope(session, who, village_code, campaign_code)
+        campaign = session.exec(select(Campaign).where(Campaign.code == ref.campaign)).one()
+        village = session.exec(select(Village).where(Village.campaign_id == campaign.id,
+                                                     Village.code == village_code)).one()
+        states = {s.step_key: s for s in session.exec(
+            select(StepState).join(Case, Case.id == StepState.case_id).where(Case.village_id == village.id))}
+        rejected = {d.step_state_id: d for d in session.exec(
+            select(GateDecision).where(GateDecision.step_state_id.in_([s.id for s in states.values()]),
+                                       GateDecision.decision == "reject").order_by(GateDecision.id))}
+        docs = session.exec(select(RenderedDocument.code, RenderedDocument.step_key, RenderedDocument.title,
+                                   RenderedDocument.number, RenderedDocument.issued_on, RenderedDocument.attempt)
+                            .where(RenderedDocument.village_id == village.id).order_by(RenderedDocument.id)).all()
+        gate_why = {}
+        for key, st in states.items():
+            if st.status == "awaiting":
+                gate_why[key] = _why_not(who, catalogue.step(key), recorders(session, ref.campaign, village_code, st)) \
+                    if who.role != "system" else None
+    env = campaign_env(campaign)
+    plan = env.plan()
+    rows = []
+    counts: Counter = Counter()
+    for spec in catalogue.steps():
+        st, planned = states.get(spec.key), plan[spec.key]
+        status = st.status if st else "planned"
+        counts[status] += 1
+        due = st.due if st else planned.due
+        decision = rejected.get(st.id) if st else None
+        rows.append(StepRow(
+            step=spec.key, name=spec.name, election=spec.election, stage=spec.stage,
+            stage_name=catalogue.stage(spec.stage).name, due=due.isoformat(), statutory=planned.statutory,
+            provisional=st.provisional if st else planned.provisional,
+            warnings=list(st.warnings if st else planned.warnings),
+            proposed=planned.proposed.isoformat() if planned.proposed else None,
+            status=status, status_label=STATUS_LABELS.get(status, status),
+            why=_why(catalogue, spec, st, states, decision),
+            gate=spec.gate, gate_label=spec.gate_label,
+            actor_label="、".join(role_label(r) for r in RECORDERS[spec.actor]),
+            documents=[(c, DOCUMENTS[c].title) for c in spec.documents if c in DOCUMENTS],
+            overdue=bool(st) and status not in FINISHED and due < today, late=bool(st and st.late),
+            done_on=st.done_on.isoformat() if st and st.done_on else None,
+            recorded_by=st.recorded_by if st else None, facts=st.facts if st else None,
+            failures=list(st.failures) if st else [], note=st.note if st else None,
+            attempt=st.attempt if st else 1,
+            may_record=bool(st) and status in ("pending", "blocked", "skipped")
+            and (who.role == "system" or who.role in RECORDERS[spec.actor]),
+            may_decide=status == "awaiting" and gate_why.get(spec.key) is None,
+            why_not_decide=gate_why.get(spec.key), source=spec.source))
+    documents = [{"code": c, "step": s, "title": t, "number": n, "issued_on": i.isoformat(), "attempt": a}
+                 for c, s, t, n, i, a in docs]
+    return VillagePage(ref, rows, documents, counts)
+
+
+def _why(catalogue, spec, st, states, rejection) -> str:
+    """What holds the step (until the one derived-state function of issue 9 lands)."""
+    if st is None:
+        return "本村尚未启动该项选举"
+    if st.status == "done":
+        return "已完成" + ("（逾期完成）" if st.late else "")
+    if st.status == "skipped":
+        return f"已跳过：{st.note}" if st.note else "条件不成立，已跳过"
+    if st.status == "awaiting":
+        return f"等待{role_label(GATE_ROLES[spec.gate])}审批（{spec.gate_label or '审批'}）"
+    if st.status == "blocked":
+        return "检查未通过：" + "；".join(f.get("message", "") for f in st.failures)
+    waiting = [r for r in spec.requires if r in states and states[r].status not in FINISHED]
+    if waiting:
+        return "等待前序步骤完成：" + "、".join(f"{r} {catalogue.step(r).name}" for r in waiting)
+    if st.note and rejection is not None:
+        return f"已被{rejection.decided_by}驳回：{st.note}；请更正后重新填报"
+    if st.facts is None:
+        return "待" + "或".join(role_label(r) for r in RECORDERS[spec.actor]) + "填报事实"
+    return "事实已填报，等待流程运行"
+
+
+def step_history(ctx: Context, *, actor_name: str, village_code: str, step_key: str | None = None,
+                 campaign_code: str | None = None) -> list:
+    """The village's audit timeline (身份证号 masked) for anyone whose scope covers the village."""
+    from huanjie.audit.history import village_events
+    from huanjie.audit.timeline import timeline
+
+    with reading(ctx.engine) as session:
+        who = resolve_actor(session, actor_name)
+        ref = village_in_scope(session, who, village_code, campaign_code)
+        events = village_events(session, ref.campaign, village_code)
+    return timeline(events, step=step_key)
+
+
+def actor_of(ctx: Context, name: str) -> Actor:
+    with reading(ctx.engine) as session:
+        return resolve_actor(session, name)
