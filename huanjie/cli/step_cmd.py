@@ -28,3 +28,22 @@ def reopen(
         print_json({"reopened": keys})
     else:
         console.print(f"已重新打开 {len(keys)} 个步骤：{'、'.join(keys) or '无'}")
+
+
+@app.command("schema")
+@command
+def schema(
+    step: Annotated[str, typer.Argument(help="步骤编号，如 P4.1")],
+    json_out: JsonOpt = False,
+) -> None:
+    """步骤事实的 JSON Schema（供网页表单、接口与脚本使用）。"""
+    from huanjie.service.facts import step_schema
+
+    data = step_schema(step)
+    if json_out:
+        print_json(data)
+        return
+    console.print(f"{data['title']}：{len(data['properties'])} 项事实（--json 输出 JSON Schema）", markup=False)
+    for key, prop in data["properties"].items():
+        need = "必填" if key in data["required"] else "选填"
+        console.print(f"  {key}  {prop['title']}（{prop['x-huanjie-type']}，{need}）", markup=False)

@@ -302,7 +302,9 @@ class StepFacts:
                 "filed": True, "certificate_issuer": f"{self.village['name']}村民选举委员会"}
 
     def f_V7_1(self, on):
-        return {"revote_decided": True}
+        losers = [r for r in self.results(len(self.voters()) - 12) if not r["elected"] and r["post"] == "委员"]
+        return {"revote_decided": True, "revote_day": (on + dt.timedelta(days=7)).isoformat(),
+                "revote_seats": {"委员": 1}, "revote_candidates": [{"name": r["name"], "post": "委员"} for r in losers[:2]]}
 
     def f_V7_2(self, on):
         return {"revote_results": [], "revote_ballots_cast": 0}
