@@ -14,6 +14,7 @@ from huanjie.service.roles import RECORDERS, covers, require, role_label
 from huanjie.service.users import resolve_actor
 from huanjie.service.villages import find_village
 from huanjie.steps.runner import check_context
+from huanjie.steps import status as transition
 from huanjie.steps.state import CaseView, case_id_for, load_case
 from huanjie.store.db import transaction
 
@@ -68,14 +69,11 @@ def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, ste
         reopened = state.status == "skipped"
         if merge and state.facts:
             facts = merged(state.facts, facts)
-        state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now
-        state.status, state.note = "pending", None
         from huanjie.steps.checks import run_checks
 
+        state.facts = facts  # the checks read the new facts
         failures = [f.__dict__ for f in run_checks(spec.checks, check_context(view, step_key))]
-        if failures:
-            state.status = "blocked"
-        state.failures = failures
+        transition.recorded(state, facts=facts, by=actor.name, at=now, failures=failures)
         session.add(state)
         view.case.wake += 1
         session.add(view.case)

@@ -18,6 +18,7 @@ from huanjie.service.roles import (
     require,
 )
 from huanjie.service.users import resolve_actor
+from huanjie.steps import status as transition
 from huanjie.steps.runner import replan
 from huanjie.steps.state import CaseView, load_case
 from huanjie.store.db import transaction
@@ -163,11 +164,7 @@ def reopen_steps(session: Session, view: CaseView, keys: list[str], now: dt.date
         drafts.append(view.event("step.invalidated" if invalidated and key in keys else "step.reopened", key,
                                  {"reason": reason, "was": state.status, "attempt": state.attempt + 1}, now,
                                  actor=actor))
-        state.status, state.facts, state.failures = "pending", None, []
-        state.recorded_by = state.recorded_at = state.done_at = state.done_on = None
-        state.late, state.overdue_noted, state.note = False, False, reason
-        state.invalidated = invalidated and key in keys
-        state.attempt += 1
+        transition.reopened(state, reason, invalidated=invalidated and key in keys)
         session.add(state)
         reopened.append(key)
     view.case.wake += 1
