@@ -17,7 +17,7 @@ from huanjie.service.roles import GATE_ROLES, RECORDERS, covers, role_label
 from huanjie.service.scope import VillageRef, village_in_scope, visible_campaigns
 from huanjie.service.users import resolve_actor
 from huanjie.store.db import reading
-from huanjie.store.models import Campaign, Case, GateDecision, StepState, Township, Village
+from huanjie.store.models import Campaign, Case, StepState, Township, Village
 
 STATUS_LABELS = {"pending": "待办理", "blocked": "检查未通过", "awaiting": "待审批", "done": "已完成",
                  "skipped": "已跳过", "planned": "未启动"}
@@ -229,9 +229,6 @@ def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_c
                                                      Village.code == village_code)).one()
         states = {s.step_key: s for s in session.exec(
             select(StepState).join(Case, Case.id == StepState.case_id).where(Case.village_id == village.id))}
-        rejected = {d.step_state_id: d for d in session.exec(
-            select(GateDecision).where(GateDecision.step_state_id.in_([s.id for s in states.values()]),
-                                       GateDecision.decision == "reject").order_by(GateDecision.id))}
         docs = session.exec(select(RenderedDocument.code, RenderedDocument.step_key, RenderedDocument.title,
                                    RenderedDocument.number, RenderedDocument.issued_on, RenderedDocument.attempt)
                             .where(RenderedDocument.village_id == village.id).order_by(RenderedDocument.id)).all()
@@ -240,6 +237,10 @@ def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_c
             if st.status == "awaiting":
                 gate_why[key] = _why_not(who, catalogue.step(key), recorders(session, ref.campaign, village_code, st)) \
                     if who.role != "system" else None
+    from huanjie.service.status import load_villages
+
+    found = load_villages(ctx, campaign_code=ref.campaign, village=village_code)
+    progress = found[0] if found else None
     env = campaign_env(campaign)
     plan = env.plan()
     rows = []
@@ -249,7 +250,6 @@ def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_c
         status = st.status if st else "planned"
         counts[status] += 1
         due = st.due if st else planned.due
-        decision = rejected.get(st.id) if st else None
         rows.append(StepRow(
             step=spec.key, name=spec.name, election=spec.election, stage=spec.stage,
             stage_name=catalogue.stage(spec.stage).name, due=due.isoformat(), statutory=planned.statutory,
@@ -257,7 +257,7 @@ def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_c
             warnings=list(st.warnings if st else planned.warnings),
             proposed=planned.proposed.isoformat() if planned.proposed else None,
             status=status, status_label=STATUS_LABELS.get(status, status),
-            why=_why(catalogue, spec, st, states, decision),
+            why=_why(catalogue, spec, st, progress),
             gate=spec.gate, gate_label=spec.gate_label,
             actor_label="、".join(role_label(r) for r in RECORDERS[spec.actor]),
             documents=[(c, DOCUMENTS[c].title) for c in spec.documents if c in DOCUMENTS],
@@ -275,26 +275,16 @@ def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_c
     return VillagePage(ref, rows, documents, counts)
 
 
-def _why(catalogue, spec, st, states, rejection) -> str:
-    """What holds the step (until the one derived-state function of issue 9 lands)."""
+def _why(catalogue, spec, st, progress) -> str:
+    """What holds the step (service.progress), or how it ended."""
     if st is None:
         return "本村尚未启动该项选举"
     if st.status == "done":
         return "已完成" + ("（逾期完成）" if st.late else "")
     if st.status == "skipped":
         return f"已跳过：{st.note}" if st.note else "条件不成立，已跳过"
-    if st.status == "awaiting":
-        return f"等待{role_label(GATE_ROLES[spec.gate])}审批（{spec.gate_label or '审批'}）"
-    if st.status == "blocked":
-        return "检查未通过：" + "；".join(f.get("message", "") for f in st.failures)
-    waiting = [r for r in spec.requires if r in states and states[r].status not in FINISHED]
-    if waiting:
-        return "等待前序步骤完成：" + "、".join(f"{r} {catalogue.step(r).name}" for r in waiting)
-    if st.note and rejection is not None:
-        return f"已被{rejection.decided_by}驳回：{st.note}；请更正后重新填报"
-    if st.facts is None:
-        return "待" + "或".join(role_label(r) for r in RECORDERS[spec.actor]) + "填报事实"
-    return "事实已填报，等待流程运行"
+    holds = progress.holds(spec.key) if progress is not None and spec.key in progress.steps else []
+    return "；".join(h.text for h in holds) or "事实已填报，等待流程运行"
 
 
 def step_history(ctx: Context, *, actor_name: str, village_code: str, step_key: str | None = None,

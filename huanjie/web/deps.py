@@ -75,6 +75,15 @@ templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=
                         finalize=_finalize, trim_blocks=True, lstrip_blocks=True)
 
 
+def _mask(value):
+    from huanjie.audit.timeline import mask
+
+    return mask(plain(value))
+
+
+templates.filters["mask"] = _mask
+
+
 def context(request: Request) -> Context:
     return request.app.state.ctx
 
@@ -132,9 +141,9 @@ class CsrfRefused(HuanjieError):
                          [Problem("请刷新页面后重新提交（缺少或不符的 CSRF 令牌）", field="csrf")])
 
 
-def render(request: Request, name: str, status_code: int = 200, **data):
+def render(request: Request, template: str, status_code: int = 200, **data):
     from fastapi.responses import HTMLResponse
 
     viewer = getattr(request.state, "viewer", None)
-    html = templates.get_template(name).render(request=request, viewer=viewer, **data)
+    html = templates.get_template(template).render(request=request, viewer=viewer, **data)
     return HTMLResponse(html, status_code=status_code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -11,6 +11,7 @@ from huanjie.service.views import RISK_LABELS, STAGE_STATE_LABELS, STATE_LABELS,
 from huanjie.web.deps import Viewer, context, current_viewer, render
 
 router = APIRouter(include_in_schema=False)
+PAGE = 100  # villages per page (the counts cover every village of the filter)
 
 
 def _filters(request: Request) -> dict:
@@ -28,8 +29,16 @@ def board_page(request: Request, viewer: Viewer = Depends(current_viewer)):
     f = _filters(request)
     view = board_view(context(request), actor_name=viewer.name, campaign_code=f["campaign"], township=f["township"],
                       risk=f["risk"], state=f["state"])
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+    pages = max(1, -(-len(view.rows) // PAGE))
+    page = min(page, pages)
+    page_query = urlencode({k: v for k, v in f.items() if v})
     return render(request, "board.html", view=view, f=f, risk_labels=RISK_LABELS, state_labels=STATE_LABELS,
-                  stage_labels=STAGE_STATE_LABELS, query=request.url.query)
+                  stage_labels=STAGE_STATE_LABELS, query=page_query, rows=view.rows[(page - 1) * PAGE:page * PAGE],
+                  page=page, pages=pages, page_query=page_query, today=context(request).clock.today())
 
 
 @router.get("/board.xlsx")

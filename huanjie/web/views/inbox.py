@@ -25,8 +25,6 @@ def parse_day(text: str | None, field: str) -> dt.date | None:
 
 @router.get("/inbox")
 def inbox_page(request: Request, viewer: Viewer = Depends(current_viewer)):
-    from huanjie.service.scope import visible_campaigns
-
     q = request.query_params
     f = {k: q.get(k) or None for k in ("township", "village", "stage", "due_before")}
     items = inbox(context(request), actor_name=viewer.name, township=f["township"], village=f["village"],
@@ -34,9 +32,7 @@ def inbox_page(request: Request, viewer: Viewer = Depends(current_viewer)):
     from huanjie.steps.catalogue import load_catalogue
 
     stages = [(s.key, s.name) for s in load_catalogue().stages()]
-    townships = sorted({i.township for i in inbox(context(request), actor_name=viewer.name)}) if not f["township"] \
-        else [f["township"]]
-    _ = visible_campaigns
+    townships = sorted({i.township for i in items} | ({f["township"]} if f["township"] else set()))
     return render(request, "inbox.html", items=items, f=f, stages=stages, townships=townships,
                   today=context(request).clock.today())
 
