@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from huanjie.errors import HuanjieError
 from huanjie.service.accounts import AccountSettings
 from huanjie.service.context import Context
-from huanjie.web.deps import HERE, CsrfRefused, LoginRequired, render
+from huanjie.web.deps import HERE, CsrfRefused, LoginRequired, note_refusal, render
 from huanjie.web.settings import WebSettings
 
 log = logging.getLogger(__name__)
@@ -73,15 +73,7 @@ def create_app(ctx: Context, settings: WebSettings | None = None, accounts: Acco
     @app.exception_handler(HuanjieError)
     async def refused(request: Request, exc: HuanjieError):
         status = STATUS.get(exc.code, 400)
-        viewer = getattr(request.state, "viewer", None)
-        if status == 403 and viewer is not None:
-            from huanjie.service.accounts import record_refusal
-
-            try:
-                record_refusal(ctx, actor=viewer.actor, action=f"{request.method} {request.url.path}",
-                               message=exc.message)
-            except Exception:  # the refusal stands even if its event cannot be written now
-                log.exception("refusal event not written")
+        note_refusal(request, exc)
         if request.url.path.startswith("/api/"):
             return JSONResponse(exc.as_dict(), status)
         return render(request, "error.html", status_code=status, error=exc, status=status)

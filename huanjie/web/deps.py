@@ -147,3 +147,19 @@ def render(request: Request, template: str, status_code: int = 200, **data):
     viewer = getattr(request.state, "viewer", None)
     html = templates.get_template(template).render(request=request, viewer=viewer, **data)
     return HTMLResponse(html, status_code=status_code)
+
+
+def note_refusal(request: Request, exc: HuanjieError) -> None:
+    """A refused request is an audit event (操作日志), whichever page shows the refusal."""
+    import logging
+
+    from huanjie.service.accounts import record_refusal
+
+    viewer = getattr(request.state, "viewer", None)
+    if viewer is None or exc.code not in ("forbidden", "csrf"):
+        return
+    try:
+        record_refusal(context(request), actor=viewer.actor, action=f"{request.method} {request.url.path}",
+                       message=exc.message)
+    except Exception:  # the refusal stands even if its event cannot be written now
+        logging.getLogger(__name__).exception("refusal event not written")

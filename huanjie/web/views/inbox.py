@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from huanjie.errors import HuanjieError, InvalidInput, Problem
 from huanjie.service.views import inbox
-from huanjie.web.deps import Viewer, context, current_viewer, render, writer
+from huanjie.web.deps import Viewer, context, current_viewer, note_refusal, render, writer
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,6 +52,7 @@ async def decide(code: str, step: str, request: Request, viewer: Viewer = Depend
     except HuanjieError as exc:
         if exc.code == "not_found":
             raise
+        note_refusal(request, exc)
         from huanjie.web.views.village import step_page
 
         return step_page(code, step, request, viewer, decide_error=exc, reason=reason,

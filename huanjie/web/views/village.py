@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from huanjie.errors import HuanjieError, InvalidInput, NotFound, Problem
 from huanjie.service.views import step_history, village_page
-from huanjie.web.deps import Viewer, context, current_viewer, render, writer
+from huanjie.web.deps import Viewer, context, current_viewer, note_refusal, render, writer
 from huanjie.web.forms import build_fields, parse_form, read_table
 
 router = APIRouter(include_in_schema=False)
@@ -80,6 +80,7 @@ async def record(code: str, step: str, request: Request, viewer: Viewer = Depend
     except HuanjieError as exc:
         if exc.code == "not_found":
             raise
+        note_refusal(request, exc)
         return step_page(code, step, request, viewer, values=facts, problems=exc.problems, form_error=exc,
                          status_code=403 if exc.code == "forbidden" else 400, extra_rows=more)
     word = "已保存，检查未通过" if result.failures else "已保存，检查通过"
