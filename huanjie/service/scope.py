@@ -66,3 +66,27 @@ def visible_townships(ctx: Context, *, actor_name: str, campaign_code: str) -> l
                             .where(Campaign.code == campaign_code).order_by(Township.name)).all()
     return [t for t, county in rows if (who.county is None or who.county == county)
             and (who.scope_kind == "county" or who.role == "system" or (who.scope_kind == "township" and who.scope == t))]
+
+
+def require_county_office(ctx: Context, *, actor_name: str, action: str) -> Actor:
+    """The county office (of its own county) only: campaigns, villages, users, dates, digests."""
+    from huanjie.service.users import county_office
+
+    with reading(ctx.engine) as session:
+        return county_office(session, actor_name, action)
+
+
+def county_campaign_of(ctx: Context, *, actor_name: str, campaign_code: str, action: str) -> Campaign:
+    """A campaign the acting county office runs (its own county's); NotFound for any other."""
+    from huanjie.service.campaigns import county_campaign
+
+    with reading(ctx.engine) as session:
+        _actor, campaign = county_campaign(session, actor_name=actor_name, action=action, campaign_code=campaign_code)
+        return campaign
+
+
+def users_of_county(ctx: Context, *, actor_name: str) -> list:
+    from huanjie.service.users import list_users
+
+    who = require_county_office(ctx, actor_name=actor_name, action="管理用户")
+    return [u for u in list_users(ctx) if who.county is None or u.county in (None, who.county)]

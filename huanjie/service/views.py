@@ -303,3 +303,31 @@ def step_history(ctx: Context, *, actor_name: str, village_code: str, step_key: 
 def actor_of(ctx: Context, name: str) -> Actor:
     with reading(ctx.engine) as session:
         return resolve_actor(session, name)
+
+
+def system_log(ctx: Context, *, actor_name: str, person: str | None = None, since: dt.date | None = None,
+               until: dt.date | None = None, limit: int = 500) -> list[dict]:
+    """登录日志 and account events (system chain), newest first, for those allowed to audit."""
+    from huanjie.audit.access import audit_session
+    from huanjie.audit.history import SHANGHAI, from_row
+    from huanjie.audit.rows import event_batches
+    from huanjie.audit.timeline import mask
+    from huanjie.store.events import SYSTEM_CHAIN
+
+    kinds = {"auth.login": "登录", "auth.logout": "退出", "auth.failed": "登录失败", "auth.locked": "连续失败，账户锁定",
+             "auth.refused": "锁定期间拒绝登录", "auth.expired": "会话超时", "access.refused": "拒绝操作",
+             "user.added": "登记用户", "user.password_set": "设置密码", "user.disabled": "停用用户",
+             "user.token_issued": "签发接口令牌"}
+    out = []
+    with audit_session(ctx, actor_name) as (session, _who):
+        for batch in event_batches(session, SYSTEM_CHAIN):
+            for row in batch:
+                e = from_row(SYSTEM_CHAIN, row)
+                local = e.at.astimezone(SHANGHAI)
+                if (person and e.actor != person) or (since and local.date() < since) or (until and local.date() > until):
+                    continue
+                detail = {k: v for k, v in e.payload.items() if k != "client"}
+                out.append({"seq": e.seq, "time": local.strftime("%Y-%m-%d %H:%M:%S"), "actor": e.actor,
+                            "role": role_label(e.role), "kind": kinds.get(e.kind, e.kind),
+                            "client": e.payload.get("client", ""), "detail": mask(detail)})
+    return out[::-1][:limit]

@@ -50,3 +50,21 @@ def board_workbook(view) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def xlsx_to_csv(data: bytes, filename: str) -> bytes:
+    """The first sheet of an Excel file as UTF-8 CSV, for the same row-by-row checks as a CSV upload."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    from huanjie.errors import InvalidInput, Problem
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception:
+        raise InvalidInput(f"“{filename}”不是有效的 Excel 文件", [Problem("请上传 .xlsx 或 .csv 文件", field="file")]) from None
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode("utf-8")

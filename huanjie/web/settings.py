@@ -16,4 +16,5 @@ class WebSettings(BaseSettings):
     worker_interval: float = Field(default=0.25, description="Seconds between the worker's looks for woken cases.")
     prefect: bool = Field(default=True, description="The worker runs stage flows through Prefect (else direct calls).")
     scheduler: bool = Field(default=True, description="Run the reminder scheduler in the server process.")
+    audit_key: str | None = Field(default=None, description="Ed25519 private key (PEM) that signs audit exports; unset: unsigned.")
     login_per_client: int = Field(default=30, description="Failed logins from one address per 10 minutes before refusing.")
