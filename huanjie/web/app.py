@@ -36,7 +36,7 @@ def create_app(ctx: Context, settings: WebSettings | None = None, accounts: Acco
             background.close()
 
     app = FastAPI(title="换届 huanjie 接口", description="村“两委”换届选举流程引擎的 JSON 接口（与网页同一服务层、同一权限）",
-                  version="1", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json",
+                  version="1", lifespan=lifespan, docs_url=None, openapi_url="/api/openapi.json",
                   redoc_url=None)
     app.state.ctx, app.state.settings = ctx, settings
     app.state.accounts = accounts or AccountSettings()
@@ -49,6 +49,19 @@ def create_app(ctx: Context, settings: WebSettings | None = None, accounts: Acco
     for module in (auth, board, inbox, village, county, audit):
         app.include_router(module.router)
     app.include_router(api.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs():
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        page = get_swagger_ui_html(openapi_url="/api/openapi.json", title="换届 huanjie 接口文档",
+                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
+        # the vendored Swagger UI starts from one inline script: allowed on this page only
+        page.headers["Content-Security-Policy"] = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'") \
+            .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        return page
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
