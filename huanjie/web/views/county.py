@@ -156,7 +156,15 @@ async def move(request: Request, viewer: Viewer = Depends(writer)):
                                vc_day=_day(form.get("vc_day"), "vc_day", "村委会选举日"),
                                reason=str(form.get("reason", "")), preview=not confirm, require_reason=True)
     except HuanjieError as exc:
-        return _page(request, viewer, error=exc, form=form, section="move")
+        preview = None
+        if confirm:  # keep showing what the move would change beside why it was not made
+            try:
+                preview = move_campaign(context(request), campaign_code=str(form.get("campaign", "")),
+                                        actor_name=viewer.name, party_day=_day(form.get("party_day"), "party_day", ""),
+                                        vc_day=_day(form.get("vc_day"), "vc_day", ""), preview=True)
+            except HuanjieError:
+                preview = None
+        return _page(request, viewer, error=exc, form=form, section="move", move=preview)
     if confirm:
         return RedirectResponse(f"/county?done={quote(f'已调整选举日：{result.moved} 个期限随之调整，{len(result.invalidated)} 个步骤失效重办')}", 303)
     return _page(request, viewer, form=form, move=result, section="move")
