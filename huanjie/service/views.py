@@ -7,17 +7,18 @@ this user must record or decide; a village page lists the 47 steps with what hol
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from huanjie.service.context import Actor, Context
 from huanjie.service.roles import GATE_ROLES, RECORDERS, covers, role_label
 from huanjie.service.scope import VillageRef, village_in_scope, visible_campaigns
 from huanjie.service.users import resolve_actor
 from huanjie.store.db import reading
-from huanjie.store.models import Campaign, Case, StepState, Township, Village
+from huanjie.store.models import Campaign, Case, Event, StepState, Township, Village
 
 STATUS_LABELS = {"pending": "待办理", "blocked": "检查未通过", "awaiting": "待审批", "done": "已完成",
                  "skipped": "已跳过", "planned": "未启动"}
@@ -40,16 +41,89 @@ class BoardView:
     campaigns: list[Campaign]
     townships: list[str]
     stages: list[tuple[str, str, str]]              # (key, name, election)
-    rows: list                                      # VillageStatus
+    rows: list                                      # VillageStatus of the page shown
     stage_counts: dict[str, Counter] = field(default_factory=dict)
     risk_counts: Counter = field(default_factory=Counter)
     state_counts: Counter = field(default_factory=Counter)
-    total: int = 0
+    total: int = 0                                  # villages in scope
+    matching: int = 0                               # villages the filters keep
+    page: int = 1
+    pages: int = 1
+
+
+@dataclass
+class _Derived:
+    version: int
+    villages: dict[str, object]     # code -> VillageProgress
+
+
+_derived: dict[tuple, _Derived] = {}  # (store, scope, today) -> the villages' derived progress
+_derived_lock = threading.Lock()
+# Events that change no village's derived state (logins, refusals): they never invalidate it.
+_NEUTRAL = ("auth.", "access.", "digest.", "reminder.", "document.", "user.password_set", "user.token_issued")
+_INCREMENTAL_LIMIT = 200  # more villages changed than this: derive the scope again at once
+
+
+def _data_version(ctx: Context) -> int:
+    """Every change to the store is written with its audit event (one transaction): the newest
+    event id names the data a derivation was made from."""
+    with reading(ctx.engine) as session:
+        return session.exec(select(func.max(Event.id))).one() or 0
+
+
+def _changed_since(ctx: Context, version: int) -> set[str] | None:
+    """Villages whose state events after ``version`` may change; None when something campaign-wide
+    changed (a move, a rest day, users), which changes every village."""
+    with reading(ctx.engine) as session:
+        rows = session.exec(select(Event.village_code, Event.kind).where(Event.id > version)).all()
+    codes: set[str] = set()
+    for code, kind in rows:
+        if kind.startswith(_NEUTRAL):
+            continue
+        if code is None:
+            return None
+        codes.add(code)
+    return codes if len(codes) <= _INCREMENTAL_LIMIT else None
+
+
+def derived_villages(ctx: Context, *, campaign_code: str, township: str | None = None,
+                     village: str | None = None) -> list:
+    """``service.status.load_villages`` for one scope, kept between requests: after a change only
+    the villages named by the new events are derived again (every change is written with its event)."""
+    from huanjie.service.status import load_villages
+
+    key = (str(ctx.engine.url), campaign_code, township, village, ctx.clock.today())
+    version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
+    entry = _derived.get(key)
+    if entry is not None and entry.version != version:
+        changed = _changed_since(ctx, entry.version)
+        if changed is None:
+            entry = None
+        else:
+            villages = dict(entry.villages)
+            for code in changed:
+                if village is not None and code != village:
+                    continue
+                fresh = load_villages(ctx, campaign_code=campaign_code, township=township, village=code)
+                villages.pop(code, None)
+                for p in fresh:
+                    villages[p.code] = p
+            entry = _Derived(version, dict(sorted(villages.items())))
+    if entry is None:
+        found = load_villages(ctx, campaign_code=campaign_code, township=township, village=village)
+        entry = _Derived(version, {p.code: p for p in found})
+    with _derived_lock:
+        if key not in _derived and len(_derived) >= 8:
+            _derived.pop(next(iter(_derived)))
+        _derived[key] = entry
+    return list(entry.villages.values())
 
 
 def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
-               risk: str | None = None, state: str | None = None) -> BoardView:
-    from huanjie.service.status import board
+               risk: str | None = None, state: str | None = None, page: int | None = 1,
+               per_page: int = 100) -> BoardView:
+    """The board of the user's scope; ``page`` None gives every matching village (the Excel export)."""
+    from huanjie.service.status import village_status
 
     campaigns = visible_campaigns(ctx, actor_name=actor_name)
     catalogue = _catalogue()
@@ -61,22 +135,30 @@ def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = Non
         who = resolve_actor(session, actor_name)
         all_towns = list(session.exec(select(Township.name).where(Township.campaign_id == campaign.id)
                                       .order_by(Township.name)))
-    towns = [t for t in all_towns if who.scope_kind == "county" or who.role == "system" or t == who.scope
-             or who.scope_kind == "village"]
+    if who.scope_kind == "township":
+        towns = [t for t in all_towns if t == who.scope]
+    else:
+        towns = all_towns
     scoped_town = who.scope if who.scope_kind == "township" else None
-    rows = board(ctx, campaign_code=campaign.code, township=scoped_town or township,
-                 village=who.scope if who.scope_kind == "village" else None)
-    rows = [r for r in rows if covers(who, r.township, r.code, campaign.county)]
-    if scoped_town and township and township != scoped_town:
-        rows = []
-    view = BoardView(campaign, campaigns, towns, stages, [])
-    view.total = len(rows)
-    for r in rows:
-        view.risk_counts[r.risk] += 1
-        view.state_counts[r.state] += 1
-    view.rows = [r for r in rows if (not risk or r.risk == risk) and (not state or r.state == state)]
+    progress = derived_villages(ctx, campaign_code=campaign.code, township=scoped_town,
+                                village=who.scope if who.scope_kind == "village" else None)
+    progress = [p for p in progress if covers(who, p.township, p.code, campaign.county)]
+    view = BoardView(campaign, campaigns, towns, stages, [], total=len(progress))
+    for p in progress:
+        view.risk_counts[p.risk] += 1
+        view.state_counts[p.state.value] += 1
+    kept = [p for p in progress if (not township or p.township == township) and (not risk or p.risk == risk)
+            and (not state or p.state.value == state)]
+    view.matching = len(kept)
     for key, _, _ in stages:
-        view.stage_counts[key] = Counter(r.stages.get(key, "todo") for r in view.rows)
+        view.stage_counts[key] = Counter(p.stages.get(key, "todo") for p in kept)
+    if page is None:
+        shown = kept
+    else:
+        view.pages = max(1, -(-len(kept) // per_page))
+        view.page = min(max(1, page), view.pages)
+        shown = kept[(view.page - 1) * per_page:view.page * per_page]
+    view.rows = [village_status(p) for p in shown]  # what holds each: only for the villages shown
     return view
 
 
@@ -102,7 +184,7 @@ class InboxItem:
 def inbox(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
           village: str | None = None, stage: str | None = None, due_before: dt.date | None = None) -> list[InboxItem]:
     """What this user must record or decide, oldest due date first."""
-    from huanjie.service.gates import _why_not, recorders
+    from huanjie.service.gates import _why_not
 
     catalogue = _catalogue()
     today = ctx.clock.today()
@@ -131,6 +213,7 @@ def inbox(ctx: Context, *, actor_name: str, campaign_code: str | None = None, to
         if village:
             query = query.where(Village.code == village)
         rows = session.exec(query).all()
+        gates: list[tuple] = []
         status_of: dict[int, dict[str, str]] = defaultdict(dict)
         for r in rows:
             status_of[r[1]][r[2]] = r[3]
@@ -148,12 +231,8 @@ def inbox(ctx: Context, *, actor_name: str, campaign_code: str | None = None, to
             base = dict(village=vcode, village_name=vname, township=tname, step=key, step_name=spec.name,
                         stage=spec.stage, stage_name=stage_name, due=due, status=status, overdue=due < today)
             if status == "awaiting":
-                if not decides:
-                    continue
-                state = session.get(StepState, sid)
-                why_not = _why_not(who, spec, recorders(session, ccode, vcode, state)) if who.role != "system" else None
-                items.append(InboxItem(kind="decide", why=f"待{role_label(GATE_ROLES[spec.gate])}审批", may_act=why_not is None,
-                                       why_not=why_not, **base))
+                if decides:
+                    gates.append((base, spec, ccode, attempt))
                 continue
             if spec.actor not in may_record:
                 continue
@@ -167,8 +246,30 @@ def inbox(ctx: Context, *, actor_name: str, campaign_code: str | None = None, to
             else:
                 why = "待填报事实"
             items.append(InboxItem(kind="record", why=why, may_act=True, why_not=None, **base))
+        recorded = _recorders_of(session, gates)
+        for base, spec, ccode, attempt in gates:
+            by = recorded.get((ccode, base["village"], spec.key, attempt), set())
+            why_not = _why_not(who, spec, by) if who.role != "system" else None
+            items.append(InboxItem(kind="decide", why=f"待{role_label(GATE_ROLES[spec.gate])}审批", may_act=why_not is None,
+                                   why_not=why_not, **base))
     items.sort(key=lambda i: (i.due, i.township, i.village, catalogue.order(i.step)))
     return items
+
+
+def _recorders_of(session, gates: list[tuple]) -> dict[tuple, set[str]]:
+    """Everyone who recorded each waiting gate's attempt (one query for all: service.gates.recorders' rule)."""
+    if not gates:
+        return {}
+    chains = {g[2] for g in gates}
+    villages = {g[0]["village"] for g in gates}
+    keys = {g[1].key for g in gates}
+    rows = session.exec(select(Event.chain, Event.village_code, Event.step_key, Event.actor, Event.payload).where(
+        Event.kind == "step.recorded", Event.chain.in_(chains), Event.village_code.in_(villages),
+        Event.step_key.in_(keys))).all()
+    found: dict[tuple, set[str]] = defaultdict(set)
+    for chain, village, key, actor, payload in rows:
+        found[(chain, village, key, payload.get("attempt"))].add(actor)
+    return found
 
 
 # ---------------------------------------------------------------------------------------- village

@@ -47,12 +47,13 @@ def me(viewer: Viewer = Depends(current_viewer)):
 
 @router.get("/board", tags=["作战图"], summary="作战图：各村状态、风险、各阶段")
 def board(request: Request, campaign: str | None = None, township: str | None = None, risk: str | None = None,
-          state: str | None = None, viewer: Viewer = Depends(current_viewer)):
+          state: str | None = None, page: int = 1, per_page: int = 500, viewer: Viewer = Depends(current_viewer)):
     from huanjie.service.views import board_view
 
     view = board_view(context(request), actor_name=viewer.name, campaign_code=campaign, township=township,
-                      risk=risk, state=state)
+                      risk=risk, state=state, page=page, per_page=max(1, min(per_page, 2000)))
     return {"campaign": view.campaign.code if view.campaign else None, "total": view.total,
+            "matching": view.matching, "page": view.page, "pages": view.pages,
             "risk_counts": dict(view.risk_counts), "state_counts": dict(view.state_counts),
             "stages": [{"key": k, "name": n, "election": e, "counts": dict(view.stage_counts.get(k, {}))}
                        for k, n, e in view.stages],

@@ -27,18 +27,16 @@ def home(viewer: Viewer = Depends(current_viewer)):
 @router.get("/board")
 def board_page(request: Request, viewer: Viewer = Depends(current_viewer)):
     f = _filters(request)
-    view = board_view(context(request), actor_name=viewer.name, campaign_code=f["campaign"], township=f["township"],
-                      risk=f["risk"], state=f["state"])
     try:
         page = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         page = 1
-    pages = max(1, -(-len(view.rows) // PAGE))
-    page = min(page, pages)
+    view = board_view(context(request), actor_name=viewer.name, campaign_code=f["campaign"], township=f["township"],
+                      risk=f["risk"], state=f["state"], page=page, per_page=PAGE)
     page_query = urlencode({k: v for k, v in f.items() if v})
     return render(request, "board.html", view=view, f=f, risk_labels=RISK_LABELS, state_labels=STATE_LABELS,
-                  stage_labels=STAGE_STATE_LABELS, query=page_query, rows=view.rows[(page - 1) * PAGE:page * PAGE],
-                  page=page, pages=pages, page_query=page_query, today=context(request).clock.today())
+                  stage_labels=STAGE_STATE_LABELS, query=page_query, rows=view.rows, page=view.page,
+                  pages=view.pages, page_query=page_query, today=context(request).clock.today())
 
 
 @router.get("/board.xlsx")
@@ -47,7 +45,7 @@ def board_excel(request: Request, viewer: Viewer = Depends(current_viewer)):
 
     f = _filters(request)
     view = board_view(context(request), actor_name=viewer.name, campaign_code=f["campaign"], township=f["township"],
-                      risk=f["risk"], state=f["state"])
+                      risk=f["risk"], state=f["state"], page=None)
     data = board_workbook(view)
     name = f"作战图_{view.campaign.code if view.campaign else ''}.xlsx"
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
