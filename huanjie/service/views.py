@@ -59,6 +59,7 @@ class _Derived:
 
 _derived: dict[tuple, _Derived] = {}  # (store, scope, today) -> the villages' derived progress
 _derived_lock = threading.Lock()
+_key_locks: dict[tuple, threading.Lock] = {}
 # Events that change no village's derived state (logins, refusals): they never invalidate it.
 _NEUTRAL = ("auth.", "access.", "digest.", "reminder.", "document.", "user.password_set", "user.token_issued")
 _INCREMENTAL_LIMIT = 200  # more villages changed than this: derive the scope again at once
@@ -93,6 +94,15 @@ def derived_villages(ctx: Context, *, campaign_code: str, township: str | None =
     from huanjie.service.status import load_villages
 
     key = (str(ctx.engine.url), campaign_code, township, village, ctx.clock.today())
+    with _derived_lock:
+        key_lock = _key_locks.setdefault(key, threading.Lock())
+    with key_lock:  # requests arriving together for one scope derive it once
+        return _derive(ctx, key, campaign_code, township, village)
+
+
+def _derive(ctx: Context, key: tuple, campaign_code: str, township: str | None, village: str | None) -> list:
+    from huanjie.service.status import load_villages
+
     version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
     entry = _derived.get(key)
     if entry is not None and entry.version != version:
@@ -113,10 +123,22 @@ def derived_villages(ctx: Context, *, campaign_code: str, township: str | None =
         found = load_villages(ctx, campaign_code=campaign_code, township=township, village=village)
         entry = _Derived(version, {p.code: p for p in found})
     with _derived_lock:
-        if key not in _derived and len(_derived) >= 8:
+        if key not in _derived and len(_derived) >= 32:
             _derived.pop(next(iter(_derived)))
         _derived[key] = entry
     return list(entry.villages.values())
+
+
+def derived_village(ctx: Context, *, campaign_code: str, township: str, village_code: str):
+    """One village's derived progress, from the county's or its township's derivation (kept between
+    requests and shared with the boards and inboxes); None before the village is launched."""
+    base = (str(ctx.engine.url), campaign_code)
+    whole = (*base, None, None, ctx.clock.today())
+    scope = None if whole in _derived else township
+    for p in derived_villages(ctx, campaign_code=campaign_code, township=scope):
+        if p.code == village_code:
+            return p
+    return None
 
 
 def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
@@ -158,8 +180,20 @@ def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = Non
         view.pages = max(1, -(-len(kept) // per_page))
         view.page = min(max(1, page), view.pages)
         shown = kept[(view.page - 1) * per_page:view.page * per_page]
-    view.rows = [village_status(p) for p in shown]  # what holds each: only for the villages shown
+    view.rows = [_status(p, village_status) for p in shown]  # what holds each: only for the villages shown
     return view
+
+
+_statuses: dict[int, tuple] = {}  # id(progress) -> (progress, its board row): progress objects never change
+
+
+def _status(p, make):
+    found = _statuses.get(id(p))
+    if found is None or found[0] is not p:
+        if len(_statuses) > 50_000:
+            _statuses.clear()
+        found = _statuses[id(p)] = (p, make(p))
+    return found[1]
 
 
 # ---------------------------------------------------------------------------------------- inbox
@@ -183,75 +217,59 @@ class InboxItem:
 
 def inbox(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
           village: str | None = None, stage: str | None = None, due_before: dt.date | None = None) -> list[InboxItem]:
-    """What this user must record or decide, oldest due date first."""
+    """What this user must record or decide, oldest due date first (from the villages' derived progress)."""
     from huanjie.service.gates import _why_not
 
     catalogue = _catalogue()
     today = ctx.clock.today()
-    items: list[InboxItem] = []
     with reading(ctx.engine) as session:
         who = resolve_actor(session, actor_name)
-        may_record = {kind for kind, roles in RECORDERS.items() if who.role in roles or who.role == "system"}
-        decides = who.role in GATE_ROLES.values() or who.role == "system"
-        if not may_record and not decides:
-            return []
-        query = (select(StepState.id, StepState.case_id, StepState.step_key, StepState.status, StepState.due,
-                        StepState.note, StepState.attempt, Village.code, Village.name, Township.name, Campaign.code,
-                        Campaign.county)
-                 .join(Case, Case.id == StepState.case_id).join(Village, Village.id == Case.village_id)
-                 .join(Township, Township.id == Village.township_id).join(Campaign, Campaign.id == Case.campaign_id))
-        if campaign_code:
-            query = query.where(Campaign.code == campaign_code)
-        if who.county is not None:
-            query = query.where(Campaign.county == who.county)
-        if who.scope_kind == "township":
-            query = query.where(Township.name == who.scope)
-        elif who.scope_kind == "village":
-            query = query.where(Village.code == who.scope)
-        if township:
-            query = query.where(Township.name == township)
-        if village:
-            query = query.where(Village.code == village)
-        rows = session.exec(query).all()
-        gates: list[tuple] = []
-        status_of: dict[int, dict[str, str]] = defaultdict(dict)
-        for r in rows:
-            status_of[r[1]][r[2]] = r[3]
-        for sid, case_id, key, status, due, note, attempt, vcode, vname, tname, ccode, county in rows:
-            if status in FINISHED:
+    may_record = {kind for kind, roles in RECORDERS.items() if who.role in roles or who.role == "system"}
+    decides = who.role in GATE_ROLES.values() or who.role == "system"
+    if not may_record and not decides:
+        return []
+    items: list[InboxItem] = []
+    gates: list[tuple] = []
+    for campaign in visible_campaigns(ctx, actor_name=actor_name):
+        if campaign_code and campaign.code != campaign_code:
+            continue
+        progress = derived_villages(ctx, campaign_code=campaign.code,
+                                    township=who.scope if who.scope_kind == "township" else None,
+                                    village=who.scope if who.scope_kind == "village" else None)
+        for p in progress:
+            if (township and p.township != township) or (village and p.code != village) \
+                    or not covers(who, p.township, p.code, p.county):
                 continue
-            spec = catalogue.step(key)
-            if stage and spec.stage != stage:
-                continue
-            if due_before and due > due_before:
-                continue
-            if not covers(who, tname, vcode, county):
-                continue
-            stage_name = catalogue.stage(spec.stage).name
-            base = dict(village=vcode, village_name=vname, township=tname, step=key, step_name=spec.name,
-                        stage=spec.stage, stage_name=stage_name, due=due, status=status, overdue=due < today)
-            if status == "awaiting":
-                if decides:
-                    gates.append((base, spec, ccode, attempt))
-                continue
-            if spec.actor not in may_record:
-                continue
-            waiting = [r for r in spec.requires if status_of[case_id].get(r, "done") not in FINISHED]
-            if waiting:
-                continue  # not this user's turn yet
-            if status == "blocked":
-                why = "检查未通过，请更正事实"
-            elif note:
-                why = f"已被驳回：{note}"
-            else:
-                why = "待填报事实"
-            items.append(InboxItem(kind="record", why=why, may_act=True, why_not=None, **base))
+            for row in p.open_steps():
+                spec = catalogue.step(row.key)
+                if (stage and spec.stage != stage) or (due_before and row.due > due_before):
+                    continue
+                base = dict(village=p.code, village_name=p.name, township=p.township, step=row.key,
+                            step_name=spec.name, stage=spec.stage, stage_name=catalogue.stage(spec.stage).name,
+                            due=row.due, status=row.status, overdue=row.due < today)
+                if row.status == "awaiting":
+                    if decides:
+                        gates.append((base, spec, p.campaign_code, row.attempt))
+                    continue
+                if spec.actor not in may_record or not p.ready(row.key):
+                    continue  # not this user's step, or not its turn yet
+                if spec.condition and not row.has_facts:
+                    continue  # a conditional step is a to-do only once earlier facts call for it
+                rejection = p.rejections.get(row.key)
+                if row.status == "blocked":
+                    why = "检查未通过，请更正事实"
+                elif rejection is not None:
+                    why = f"已被{rejection.by}驳回：{rejection.reason}"
+                else:
+                    why = "事实已填报，等待流程运行" if row.has_facts else "待填报事实"
+                items.append(InboxItem(kind="record", why=why, may_act=True, why_not=None, **base))
+    with reading(ctx.engine) as session:
         recorded = _recorders_of(session, gates)
-        for base, spec, ccode, attempt in gates:
-            by = recorded.get((ccode, base["village"], spec.key, attempt), set())
-            why_not = _why_not(who, spec, by) if who.role != "system" else None
-            items.append(InboxItem(kind="decide", why=f"待{role_label(GATE_ROLES[spec.gate])}审批", may_act=why_not is None,
-                                   why_not=why_not, **base))
+    for base, spec, chain, attempt in gates:
+        by = recorded.get((chain, base["village"], spec.key, attempt), set())
+        why_not = _why_not(who, spec, by) if who.role != "system" else None
+        items.append(InboxItem(kind="decide", why=f"待{role_label(GATE_ROLES[spec.gate])}审批", may_act=why_not is None,
+                               why_not=why_not, **base))
     items.sort(key=lambda i: (i.due, i.township, i.village, catalogue.order(i.step)))
     return items
 
@@ -338,10 +356,7 @@ def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_c
             if st.status == "awaiting":
                 gate_why[key] = _why_not(who, catalogue.step(key), recorders(session, ref.campaign, village_code, st)) \
                     if who.role != "system" else None
-    from huanjie.service.status import load_villages
-
-    found = load_villages(ctx, campaign_code=ref.campaign, village=village_code)
-    progress = found[0] if found else None
+    progress = derived_village(ctx, campaign_code=ref.campaign, township=ref.township, village_code=village_code)
     env = campaign_env(campaign)
     plan = env.plan()
     rows = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from huanjie.service.context import Context
 from huanjie.web.settings import WebSettings
@@ -40,10 +41,13 @@ class Background:
         from huanjie.flows.driver import run_woken
         from huanjie.service.deadlines import sweep_overdue
 
+        swept = 0.0
         while not self.stop.is_set():
             try:
                 run_woken(self.ctx, prefect=self.settings.prefect)
-                sweep_overdue(self.ctx)
+                if time.monotonic() - swept >= self.settings.sweep_interval:
+                    sweep_overdue(self.ctx)
+                    swept = time.monotonic()
             except Exception:  # the store or Prefect unreachable for a moment: try again next round
                 log.exception("worker round failed")
                 self.stop.wait(2)

@@ -14,6 +14,7 @@ class WebSettings(BaseSettings):
     secure_cookies: bool = Field(default=True, description="Mark cookies Secure (off only for plain-http localhost).")
     worker: bool = Field(default=True, description="Run the flow worker in the server process.")
     worker_interval: float = Field(default=0.25, description="Seconds between the worker's looks for woken cases.")
+    sweep_interval: float = Field(default=30.0, description="Seconds between the worker's sweeps for overdue steps.")
     prefect: bool = Field(default=True, description="The worker runs stage flows through Prefect (else direct calls).")
     scheduler: bool = Field(default=True, description="Run the reminder scheduler in the server process.")
     audit_key: str | None = Field(default=None, description="Ed25519 private key (PEM) that signs audit exports; unset: unsigned.")
