@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from huanjie.errors import NotFound, Problem
 from huanjie.service.context import Actor, Context
-from huanjie.service.roles import covers
+from huanjie.service.roles import serves_county
 from huanjie.service.users import resolve_actor
 from huanjie.store.db import reading
 from huanjie.store.models import Campaign, Township, Village
@@ -39,7 +39,7 @@ def visible_campaigns(ctx: Context, *, actor_name: str) -> list[Campaign]:
     with reading(ctx.engine) as session:
         who = resolve_actor(session, actor_name)
         campaigns = session.exec(select(Campaign).order_by(Campaign.code.desc())).all()
-        return [c for c in campaigns if who.county is None or who.county == c.county]
+        return [c for c in campaigns if serves_county(who, c.county)]
 
 
 def visible_village(ctx: Context, *, actor_name: str, village_code: str, campaign_code: str | None = None) -> VillageRef:
@@ -52,8 +52,10 @@ def village_in_scope(session: Session, who: Actor, village_code: str, campaign_c
              .join(Campaign, Campaign.id == Village.campaign_id).where(Village.code == village_code))
     if campaign_code:
         query = query.where(Campaign.code == campaign_code)
+    from huanjie.service.visibility import may_see
+
     for village, township, campaign in session.exec(query):
-        if covers(who, township.name, village.code, campaign.county):
+        if may_see(who, campaign.county, township.name, village.code):
             return VillageRef(campaign.code, campaign.name, campaign.county, village.code, village.name,
                               township.name, village.households, village.groups)
     raise NotFound(f"找不到村 {village_code}", [Problem("该村不存在，或不在您的负责范围内", field="village")])
@@ -64,7 +66,7 @@ def visible_townships(ctx: Context, *, actor_name: str, campaign_code: str) -> l
         who = resolve_actor(session, actor_name)
         rows = session.exec(select(Township.name, Campaign.county).join(Campaign, Campaign.id == Township.campaign_id)
                             .where(Campaign.code == campaign_code).order_by(Township.name)).all()
-    return [t for t, county in rows if (who.county is None or who.county == county)
+    return [t for t, county in rows if serves_county(who, county)
             and (who.scope_kind == "county" or who.role == "system" or (who.scope_kind == "township" and who.scope == t))]
 
 
@@ -89,4 +91,5 @@ def users_of_county(ctx: Context, *, actor_name: str) -> list:
     from huanjie.service.users import list_users
 
     who = require_county_office(ctx, actor_name=actor_name, action="管理用户")
-    return [u for u in list_users(ctx) if who.county is None or u.county in (None, who.county)]
+    return [u for u in list_users(ctx) if who.role == "system" or (u.county is not None and serves_county(who, u.county))
+            or u.name == who.name]
