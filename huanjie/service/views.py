@@ -91,8 +91,6 @@ def derived_villages(ctx: Context, *, campaign_code: str, township: str | None =
                      village: str | None = None) -> list:
     """``service.status.load_villages`` for one scope, kept between requests: after a change only
     the villages named by the new events are derived again (every change is written with its event)."""
-    from huanjie.service.status import load_villages
-
     key = (str(ctx.engine.url), campaign_code, township, village, ctx.clock.today())
     with _derived_lock:
         key_lock = _key_locks.setdefault(key, threading.Lock())
@@ -101,8 +99,6 @@ def derived_villages(ctx: Context, *, campaign_code: str, township: str | None =
 
 
 def _derive(ctx: Context, key: tuple, campaign_code: str, township: str | None, village: str | None) -> list:
-    from huanjie.service.status import load_villages
-
     version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
     entry = _derived.get(key)
     if entry is not None and entry.version != version:
