@@ -10,7 +10,7 @@ from huanjie.cli.common import JsonOpt, command, console, print_json, plain
 
 @command
 def demo(
-    plain: Annotated[bool, typer.Option("--no-prefect", help="不经 Prefect，直接调用步骤（更快，用于排查）")] = False,
+    no_prefect: Annotated[bool, typer.Option("--no-prefect", help="不经 Prefect，直接调用步骤（更快，用于排查）")] = False,
     serve: Annotated[bool, typer.Option("--serve", help="演示结束后启动网页服务，在浏览器中查看示范县（Ctrl-C 停止）")] = False,
     port: Annotated[int, typer.Option("--port", help="与 --serve 一起：网页服务端口")] = 8000,
     json_out: JsonOpt = False,
@@ -27,12 +27,12 @@ def demo(
     ctx = demo_context(settings.data_dir)
     say = (lambda _m: None) if json_out else console.print
     say(f"演示数据库：{(settings.data_dir / 'demo' / 'huanjie.db').resolve()}（每次运行重新建立）")
-    if not plain:
+    if not no_prefect:
         say("正在启动 Prefect（无服务器时会先启动一个临时 API 服务，约 10 秒）……")
     with Progress(TextColumn("按日推进"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   disable=json_out, console=console) as progress:
         task = progress.add_task("days", total=None)
-        report = run_demo(ctx, say=say, prefect=not plain,
+        report = run_demo(ctx, say=say, prefect=not no_prefect,
                           days_total=lambda n: progress.update(task, total=n),
                           tick=lambda n: progress.advance(task, n))
     elapsed = time.monotonic() - started

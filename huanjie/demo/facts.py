@@ -144,7 +144,7 @@ class StepFacts:
         cal = self.env.calendar
         start = on - dt.timedelta(days=9)
         end = cal.add_workdays(start, 5).date
-        workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range((end - start).days + 1))
+        workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
         return {"publicity_start": start.isoformat(), "publicity_end": end.isoformat(),
                 "publicity_workdays": workdays, "party_election_day": self.d_p.isoformat(), "complaints": [],
                 "preliminary": [{"name": p.name, "post": "委员"} for p in self.party_candidates],
@@ -220,10 +220,13 @@ class StepFacts:
         return {"published": True, "registered_voters": len(self.voters())}
 
     def f_V3_3(self, on):
-        received = on - dt.timedelta(days=2)
+        # received the day after the list's publication (its planned day), decided within the limit
+        published = self.env.plan()["V3.2"].due
+        received = min(on, published + dt.timedelta(days=1))
+        decided = min(on, self.env.calendar.period_end(received, self.env.profile["objection_decision_days"]).date)
         return {"objections": [{"subject": f"{self.spare[0].name}：本人户籍在本村，未被登记",
                                 "received": received.isoformat(), "decision": "补充登记",
-                                "decided": on.isoformat()}]}
+                                "decided": decided.isoformat()}]}
 
     def f_V3_4(self, on):
         n = len(self.voters())

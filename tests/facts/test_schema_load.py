@@ -3,7 +3,6 @@ undeclared fact makes the catalogue refuse to load, listing every such read at o
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import jsonschema
