@@ -99,6 +99,8 @@ def derived_villages(ctx: Context, *, campaign_code: str, township: str | None =
 
 
 def _derive(ctx: Context, key: tuple, campaign_code: str, township: str | None, village: str | None) -> list:
+    from huanjie.service.status import load_villages
+
     version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
     entry = _derived.get(key)
     if entry is not None and entry.version != version:
