@@ -63,7 +63,7 @@ def test_a_killed_workers_cases_wait_for_its_lease_then_run_once(ctx, clock, db_
     assert done_at_kill < total
     with reading(ctx.engine) as s:
         leased = s.exec(select(Case).where(col(Case.wake) > col(Case.ran))).all()
-    assert leased and all(":worker:" in (c.lease_owner or "") for c in leased)
+    assert leased and all(f":{first.pid}:" in (c.lease_owner or "") for c in leased)  # the killed worker holds them
     expires = max(c.lease_until for c in leased)
     assert expires > dt.datetime.now(dt.timezone.utc)  # the killed worker's claim still holds
 
