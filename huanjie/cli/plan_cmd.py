@@ -6,10 +6,6 @@ import typer
 
 from huanjie.cli.common import JsonOpt, command, console, context, print_json
 
-STATUS_LABELS = {"planned": "未启动", "pending": "待办", "blocked": "未通过检查", "awaiting": "待审批",
-                 "done": "已完成", "skipped": "已跳过"}
-
-
 @command
 def plan(
     village: Annotated[str, typer.Option("--village", help="村代码")],
@@ -31,6 +27,7 @@ def plan(
     for r in rows:
         due = r.due + ("（暂定）" if r.provisional else "")
         kind = "法定" if r.statutory else "计划"
-        notes = "；".join(r.warnings + [f"{m['name']} {m['due']}" for m in r.milestones.values()])
-        table.add_row(r.step, r.name, due, kind, STATUS_LABELS.get(r.status, r.status), notes)
+        notes = "；".join([h["text"] for h in r.holds] + r.warnings
+                         + [f"{m['name']} {m['due']}" for m in r.milestones.values()])
+        table.add_row(r.step, r.name, due, kind, r.status_label, notes)
     console.print(table)

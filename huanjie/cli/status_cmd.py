@@ -6,7 +6,7 @@ import typer
 
 from huanjie.cli.common import JsonOpt, command, console, context, print_json
 
-STATE_LABELS = {"done": "已完成", "running": "进行中", "awaiting": "待审批", "blocked": "受阻", "overdue": "逾期"}
+NOTES_SHOWN = 3
 RISK_STYLE = {"green": "[green]绿[/]", "yellow": "[yellow]黄[/]", "red": "[red]红[/]"}
 
 
@@ -31,6 +31,7 @@ def status(
 
 
 def show_board(villages) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="换届作战图（阶段：✓ 完成 ● 进行中 · 未开始）")
@@ -38,15 +39,18 @@ def show_board(villages) -> None:
     for col in ("乡镇", "村", "状态", "党组织 P1–P6", "村委会 V1–V9", "风险", "待办/逾期"):
         table.add_column(col, no_wrap=col != "待办/逾期", overflow="fold")
     for v in villages:
-        notes = list(v.waiting_for)
-        if v.overdue:
-            first = v.overdue[0]
-            more = f" 等 {len(v.overdue)} 项" if len(v.overdue) > 1 else ""
-            notes.append(f"逾期：{first['step']} {first['name']}（期限 {first['due']}）{more}")
-        notes += [f"{b['step']} 受阻：{b['failures'][0]}" for b in v.blocked if b["failures"]]
-        table.add_row(v.township, f"{v.name}（{v.code}）" if wide else v.name, STATE_LABELS[v.state], _stages(v.stages, "P"),
-                      _stages(v.stages, "V"), RISK_STYLE[v.risk], "\n".join(notes) or "—")
+        notes = [hold_line(h) for h in v.holds[:NOTES_SHOWN]]
+        if len(v.holds) > NOTES_SHOWN:
+            notes.append(f"……另有 {len(v.holds) - NOTES_SHOWN} 项（huanjie plan --village {v.code}）")
+        table.add_row(v.township, f"{v.name}（{v.code}）" if wide else v.name, v.state_label, _stages(v.stages, "P"),
+                      _stages(v.stages, "V"), RISK_STYLE[v.risk], escape("\n".join(notes)) or "—")
     console.print(table)
+
+
+def hold_line(step: dict) -> str:
+    """One step and what holds it: "P2.1 待办（逾期）：等待前序步骤完成：P1.3 …"."""
+    late = "（逾期）" if step["overdue"] else ""
+    return f"{step['step']} {step['status_label']}{late}：" + "；".join(h["text"] for h in step["holds"])
 
 
 STAGE_MARKS = {"done": "✓", "current": "●", "todo": "·"}
