@@ -17,6 +17,7 @@ from huanjie.cli import (
     reminder_cmd,
     status_cmd,
     step_cmd,
+    todo_cmd,
     user_cmd,
     village_cmd,
 )
@@ -42,6 +43,7 @@ app.command("record")(engine_cmd.record)
 app.command("run")(engine_cmd.run)
 app.command("worker")(engine_cmd.worker)
 app.command("status")(status_cmd.status)
+app.command("todo")(todo_cmd.todo)
 app.command("digest")(reminder_cmd.digest)
 app.command("reminders")(reminder_cmd.reminders)
 app.command("scheduler")(reminder_cmd.scheduler)
