@@ -48,7 +48,7 @@ def command(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except HuanjieError as exc:
             _report(exc, kwargs.get("json_out"))
-            raise typer.Exit(2) from None
+            raise typer.Exit(exc.exit_code) from None
         except Exception as exc:
             from sqlalchemy.exc import IntegrityError, OperationalError
 

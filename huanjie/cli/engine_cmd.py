@@ -53,15 +53,19 @@ def record(
     facts = read_facts(file, field=field, pairs=set_ or [])
     result = record_facts(context(), actor_name=as_, village_code=village, step_key=step, facts=facts,
                           campaign_code=campaign, merge=merge)
+    from huanjie.cli.follow_up import follow_up
+
     if json_out:
-        print_json(result.__dict__)
+        move = follow_up(village, step, campaign, json_out=True) if not result.failures else None
+        print_json({**result.__dict__, "next": move.as_dict() if move else None})
         return
     if result.failures:
-        console.print(f"[red]已记录，但 {step} 未通过检查：[/]")
+        console.print(f"[red]已记录，但 {step} 未通过检查（不会推进，请更正后重新填报）：[/]")
         for f in result.failures:
             console.print(f"  - {f['message']}", markup=False)
     else:
         console.print(f"已记录 {village} {step}，检查通过")
+        follow_up(village, step, campaign)
 
 
 @command
@@ -69,7 +73,7 @@ def run(
     campaign: CampaignOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """在本进程中运行所有有新进展的案例的流程（一次处理多个村），并标记逾期步骤。"""
+    """运行一次：推进所有有新进展的村的流程（一次处理多个村），并标记逾期步骤。常驻运行请用 huanjie worker。"""
     from huanjie.cli.progress import bar
     from huanjie.flows.driver import run_woken, woken_cases
 
@@ -83,7 +87,7 @@ def run(
     if json_out:
         print_json({"cases_run": count, "overdue_noted": overdue})
     else:
-        console.print(f"已运行 {count} 个案例的流程；新逾期步骤 {overdue} 个")
+        console.print(f"已运行 {count} 个村的流程；新逾期步骤 {overdue} 个")
 
 
 @command
@@ -91,7 +95,7 @@ def worker(
     interval: Annotated[float, typer.Option("--interval", help="轮询间隔（秒）")] = 0.25,
     once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
 ) -> None:
-    """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出。"""
+    """常驻工作进程：有新进展的村约 1 秒内自动推进，并标记逾期步骤。Ctrl-C 安全退出。"""
     from huanjie.flows.worker import serve
 
     serve(context(), interval=interval, once=once, echo=console.print)

@@ -33,14 +33,20 @@ def _decide(approve: bool, step: str, village: str, as_: str | None, reason: str
             json_out: bool) -> None:
     from huanjie.service.gates import decide_gate
 
+    from huanjie.cli.follow_up import follow_up
+
     state = decide_gate(context(), actor_name=as_, village_code=village, step_key=step, approve=approve,
                         reason=reason, campaign_code=campaign)
     if json_out:
-        print_json({"village": village, "step": step, "status": state.status, "attempt": state.attempt})
-    elif approve:
+        move = follow_up(village, step, campaign, json_out=True)
+        print_json({"village": village, "step": step, "status": state.status, "attempt": state.attempt,
+                    "next": move.as_dict()})
+        return
+    if approve:
         console.print(f"已批准 {village} {step}" + ("（逾期完成）" if state.late else ""))
     else:
-        console.print(f"已驳回 {village} {step}，退回重新办理：{reason}")
+        console.print(f"已驳回 {village} {step}，退回重新办理：{reason}", markup=False)
+    follow_up(village, step, campaign)
 
 
 @app.command("approve")
