@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
+from huanjie.cli.chrome import ChineseTyper
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
 
-app = typer.Typer(no_args_is_help=True)
+app = ChineseTyper(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")]
 STATUS = {"pending": "待办", "blocked": "未通过检查", "awaiting": "待审批", "done": "已完成", "skipped": "已跳过"}

@@ -4,9 +4,10 @@ from typing import Annotated
 
 import typer
 
+from huanjie.cli.chrome import ChineseTyper
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
 
-app = typer.Typer(no_args_is_help=True)
+app = ChineseTyper(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from huanjie.cli import chrome
 from huanjie.cli import (
     audit_cmd,
     calendar_cmd,
@@ -22,7 +23,9 @@ from huanjie.cli import (
     village_cmd,
 )
 
-app = typer.Typer(
+chrome.install()  # Click's and Typer's own texts in Chinese
+
+app = chrome.ChineseTyper(
     name="huanjie",
     help="村“两委”换届选举流程引擎",
     no_args_is_help=True,
