@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from huanjie.cli.chrome import ChineseTyper
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
 
 app = ChineseTyper(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
@@ -21,10 +21,12 @@ OutputOpt = Annotated[Path, typer.Option("--output", help="输出文件")]
 def render(village: VillageOpt, doc: Annotated[str, typer.Option("--doc", help="文书编号，如 D07")], output: OutputOpt,
            fmt: Annotated[str, typer.Option("--format", help="docx、pdf 或 html")] = "docx",
            step: Annotated[str | None, typer.Option("--step", help="产生该文书的步骤（多个步骤产生同一文书时）")] = None,
-           campaign: CampaignOpt = None, json_out: JsonOpt = False) -> None:
+           campaign: CampaignOpt = None, as_: AsOpt = None, json_out: JsonOpt = False) -> None:
     """输出一份文书（按步骤完成时记录的事实生成，带文号）。"""
     from huanjie.documents.service import render_document
+    from huanjie.service.readers import reader
 
+    reader(context(), as_, village_code=village, campaign_code=campaign)
     f = render_document(context(), village_code=village, code=doc, fmt=fmt, step=step, campaign_code=campaign)
     output.write_bytes(f.data)
     info = {"code": f.code, "step": f.step, "title": f.title, "number": f.number, "format": f.fmt,
@@ -41,13 +43,15 @@ def render(village: VillageOpt, doc: Annotated[str, typer.Option("--doc", help="
 @command
 def bundle(village: VillageOpt, output: OutputOpt, campaign: CampaignOpt = None,
            pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="是否包含 PDF")] = True,
-           json_out: JsonOpt = False) -> None:
+           as_: AsOpt = None, json_out: JsonOpt = False) -> None:
     """把该村已生成的全部文书（docx、html、pdf）和哈希清单打包为 zip。"""
     import json
     import zipfile
 
     from huanjie.documents.service import bundle as make
+    from huanjie.service.readers import reader
 
+    reader(context(), as_, village_code=village, campaign_code=campaign)
     data = make(context(), village_code=village, campaign_code=campaign, pdf=pdf)
     output.write_bytes(data)
     with zipfile.ZipFile(output) as z:

@@ -71,13 +71,17 @@ def record(
 @command
 def run(
     campaign: CampaignOpt = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """运行一次：推进所有有新进展的村的流程（一次处理多个村），并标记逾期步骤。常驻运行请用 huanjie worker。"""
     from huanjie.cli.progress import bar
     from huanjie.flows.driver import run_woken, woken_cases
 
+    from huanjie.service.readers import reader
+
     ctx = context()
+    reader(ctx, as_)  # the flows run as the engine; a named user must exist
     todo = woken_cases(ctx, campaign)
     from huanjie.service.deadlines import sweep_overdue
 

@@ -4,12 +4,13 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
 
 @command
 def plan(
     village: Annotated[str, typer.Option("--village", help="村代码")],
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """列出该村全部 47 个步骤的期限（法定/计划、暂定、休息日提示）。"""
@@ -17,6 +18,9 @@ def plan(
 
     from huanjie.service.planning import village_plan
 
+    from huanjie.service.readers import reader
+
+    reader(context(), as_, village_code=village, campaign_code=campaign)
     rows = village_plan(context(), village_code=village, campaign_code=campaign)
     if json_out:
         print_json([r.as_dict() for r in rows])

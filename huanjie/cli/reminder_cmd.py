@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
 from huanjie.errors import InvalidInput, Problem
 
 FORMATS = ("html", "md", "pdf")
@@ -39,6 +39,7 @@ def digest(
     send: Annotated[bool, typer.Option("--send", help="发送（每个周次只发送一次）")] = False,
     fmt: Annotated[str, typer.Option("--format", help="预览格式：html | md | pdf")] = "md",
     output: Annotated[Path | None, typer.Option("--output", help="预览写入该文件")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """每周重点工作提醒：预览，或用 --send 手工发送。"""
@@ -49,7 +50,15 @@ def digest(
 
     if fmt not in FORMATS:
         raise InvalidInput(f"未知格式 {fmt}", [Problem("--format 须为 html、md 或 pdf", field="format")])
+    from huanjie.service.readers import reader
+
     ctx, notify = context(), _notify()
+    actor = reader(ctx, as_)
+    if actor is not None and actor.scope_kind != "county" and township != actor.scope:
+        from huanjie.errors import PermissionDenied
+
+        raise PermissionDenied(f"{actor.name} 只能查看本乡镇的提醒", [Problem(f"请用 --township {actor.scope}",
+                                                                              field="township")])
     code = _campaign(ctx, campaign)
     week = week or week_of(ctx.clock.today())
     parse_week(week)
@@ -90,13 +99,16 @@ def digest(
 def reminders(
     due: Annotated[bool, typer.Option("--due", help="列出下一次巡检将发送的内容")] = False,
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """提醒：--due 列出下一次巡检将发送的内容；不加则列出发送失败的投递。"""
     from huanjie.reminders.deliver import delivery_problems
     from huanjie.reminders.sweep import what_is_due
+    from huanjie.service.readers import reader
 
     ctx = context()
+    reader(ctx, as_)
     if not due:
         problems = delivery_problems(ctx, campaign)
         if json_out:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
 
 NOTES_SHOWN = 3
 RISK_STYLE = {"green": "[green]绿[/]", "yellow": "[yellow]黄[/]", "red": "[red]红[/]"}
@@ -15,12 +15,13 @@ def status(
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码")] = None,
     township: Annotated[str | None, typer.Option("--township", help="乡镇")] = None,
     village: Annotated[str | None, typer.Option("--village", help="村代码")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级。"""
     from huanjie.service.status import VillageStatus, status_report
 
-    report = status_report(context(), campaign_code=campaign, township=township, village=village)
+    report = status_report(context(), campaign_code=campaign, township=township, village=village, actor_name=as_)
     if json_out:
         print_json(report)
         return

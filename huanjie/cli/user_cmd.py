@@ -37,11 +37,13 @@ def add(
 
 @app.command("list")
 @command
-def list_(json_out: JsonOpt = False) -> None:
+def list_(as_: AsOpt = None, json_out: JsonOpt = False) -> None:
     """列出用户。"""
+    from huanjie.service.readers import reader
     from huanjie.service.roles import role_label
     from huanjie.service.users import list_users
 
+    reader(context(), as_)
     users = list_users(context())
     if json_out:
         print_json([u.model_dump(exclude={"id"}) for u in users])

@@ -57,7 +57,7 @@ def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, ste
         require(
             actor.role == "system" or actor.role in allowed,
             f"{actor.name}（{role_label(actor.role)}）不能填报步骤 {step_key}",
-            f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（domain.md §4）",
+            f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（换届工作职责分工）",
         )
         require(covers(actor, view.township.name, view.village.code, view.campaign.county),
                 f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
