@@ -14,6 +14,7 @@ def plan(
     json_out: JsonOpt = False,
 ) -> None:
     """列出该村全部 47 个步骤的期限（法定/计划、暂定、休息日提示）。"""
+    from rich.markup import escape
     from rich.table import Table
 
     from huanjie.service.planning import village_plan
@@ -26,12 +27,21 @@ def plan(
         print_json([r.as_dict() for r in rows])
         return
     table = Table(title=f"村 {village} 换届步骤计划", show_lines=False)
-    for col in ("步骤", "名称", "期限", "性质", "状态", "提示"):
-        table.add_column(col)
+    for col in ("步骤", "名称", "期限", "性质", "状态"):
+        table.add_column(col, no_wrap=col != "名称", overflow="fold")
     for r in rows:
         due = r.due + ("（暂定）" if r.provisional else "")
         kind = "法定" if r.statutory else "计划"
-        notes = "；".join([h["text"] for h in r.holds] + r.warnings
-                         + [f"{m['name']} {m['due']}" for m in r.milestones.values()])
-        table.add_row(r.step, r.name, due, kind, r.status_label, notes)
+        table.add_row(r.step, escape(r.name), due, kind, r.status_label)
     console.print(table)
+    holds = [r for r in rows if r.holds]
+    if holds:
+        console.print("\n[bold]未完成的步骤卡在哪里[/]")
+        for r in holds:
+            console.print(escape(f"  {r.step} {r.status_label}：" + "；".join(h["text"] for h in r.holds)))
+    notes = [(r.step, note) for r in rows
+             for note in r.warnings + [f"{m['name']} {m['due']}" for m in r.milestones.values()]]
+    if notes:
+        console.print("\n[bold]期限提示[/]")
+        for step, note in notes:
+            console.print(escape(f"  {step} {note}"))

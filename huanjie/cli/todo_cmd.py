@@ -23,7 +23,6 @@ def todo(
 ) -> None:
     """我的待办：本人负责范围内各村须填报或审批的事项，期限最早的在前。"""
     from rich.markup import escape
-    from rich.table import Table
 
     from huanjie.service.todo import todo_list
 
@@ -35,11 +34,14 @@ def todo(
     if not items:
         console.print("没有待办事项")
         return
-    table = Table(title=f"待办事项（{len(items)} 项，期限最早的在前）")
-    for col in ("期限", "村", "步骤", "要做什么"):
-        table.add_column(col, no_wrap=col in ("期限", "步骤"), overflow="fold")
-    for i in items:
-        due = f"[red]{i.due}（逾期）[/]" if i.overdue else str(i.due)
-        what = f"[bold]{i.action_label}[/]：{escape(i.why)}"
-        table.add_row(due, escape(f"{i.township} {i.village_name}"), escape(f"{i.step} {i.step_name}"), what)
-    console.print(table)
+    console.print(f"[bold]待办事项（{len(items)} 项，期限最早的在前）[/]")
+    for n, i in enumerate(items, 1):
+        late = " [red]逾期[/]" if i.overdue else ""
+        console.print(f"{n}. {i.due}{late}  {escape(i.township)} {escape(i.village_name)}（{escape(i.village)}）")
+        console.print(f"   {escape(i.step)} {escape(i.step_name)}")
+        # the person's own action needs no restating ("待填报事实（由您填报）")
+        extra = [h["text"] for h in i.holds if h["kind"] not in ("facts", "gate")]
+        console.print(f"   [bold]{i.action_label}[/]" + (escape("：" + "；".join(extra)) if extra else ""))
+        verb = "gate approve" if i.action == "decide" else "record"
+        who = f" --as {as_}" if as_ else ""
+        console.print(escape(f"   huanjie {verb} {i.step} --village {i.village}{who}"), style="dim")

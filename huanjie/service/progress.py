@@ -97,6 +97,7 @@ class Hold:
     by: str | None = None                      # rejected: who rejected
     reason: str | None = None                  # rejected: why
     messages: tuple[str, ...] = ()             # check: the failing checks' messages
+    brief: str = ""                            # a few words, for the board on a narrow terminal
 
     def as_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -149,31 +150,36 @@ class VillageProgress:
         if waiting:
             names = "；".join(f"{w} {cat.step(w).name}（{_who_records(cat.step(w))}，{self._short_state(w)}）"
                              for w in waiting)
-            holds.append(Hold("waits_for", f"等待前序步骤完成：{names}", steps=tuple(waiting)))
+            holds.append(Hold("waits_for", f"等待前序步骤完成：{names}", steps=tuple(waiting),
+                              brief="等 " + "、".join(waiting)))
         rejection = self.rejections.get(key)
         if rejection:
             holds.append(Hold("rejected", f"已被驳回（{rejection.by}，{_day(rejection.at)}）：{rejection.reason}；"
-                                          "须按意见重新填报", by=rejection.by, reason=rejection.reason))
+                                          "须按意见重新填报", by=rejection.by, reason=rejection.reason,
+                              brief=f"被驳回：{_clip(rejection.reason)}"))
         status = StepStatus(row.status)
         if status is StepStatus.BLOCKED:
             messages = tuple(f["message"] for f in row.failures) or ("检查未通过",)
             holds.append(Hold("check", "未通过检查：" + "；".join(messages) + "。请更正事实后重新填报",
-                              messages=messages))
+                              messages=messages, brief=f"未通过检查：{_clip(messages[0])}"))
         elif status is StepStatus.AWAITING:
             role = GATE_ROLES[spec.gate]
             users = tuple(u for u in self.approvers if u != row.recorded_by)
             who = "、".join(users) if users else f"尚未登记{self.township}的审批人"
             gate = spec.gate_label or "审批"
-            holds.append(Hold("gate", f"等待{role_label(role)}{gate}（可审批：{who}）", role=role, users=users))
+            holds.append(Hold("gate", f"等待{role_label(role)}{gate}（可审批：{who}）", role=role, users=users,
+                              brief=f"待审批（{_names(users) or '无审批人'}）"))
         elif not waiting and row.has_facts:
-            holds.append(Hold("run", f"事实已填报，等待流程运行：{RUN_HINT}"))
+            holds.append(Hold("run", f"事实已填报，等待流程运行：{RUN_HINT}", brief="已填报，待运行"))
         elif not waiting and spec.condition:
-            holds.append(Hold("condition", "条件步骤：前序步骤的事实表明需要办理时才填报，否则到期后自动跳过"))
+            holds.append(Hold("condition", "条件步骤：前序步骤的事实表明需要办理时才填报，否则到期后自动跳过",
+                              brief="条件步骤"))
         elif not waiting:
             roles = RECORDERS[spec.actor]
             users = tuple(u for r in roles for u in self.recorders.get(r, ()))
             who = f"：{'、'.join(users)}" if users else ""
-            holds.append(Hold("facts", f"待填报事实（由{_who_records(spec)}填报{who}）", role=roles[0], users=users))
+            holds.append(Hold("facts", f"待填报事实（由{_who_records(spec)}填报{who}）", role=roles[0], users=users,
+                              brief=f"待填报（{_names(users) or _who_records(spec)}）"))
         return holds
 
     def _short_state(self, key: str) -> str:
@@ -183,15 +189,14 @@ class VillageProgress:
         return status_label(row.status)
 
     def board_notes(self) -> list[dict]:
-        """The steps worth a line on the board, most pressing first: overdue, at a gate, blocked,
-        rejected or recorded without moving; then those ready to do."""
+        """The steps worth a line on the board, most pressing first: at a gate, blocked, rejected
+        or recorded without moving, and overdue steps someone can act on; then those ready to do."""
         pressing, ready = [], []
         for row in self.open_steps():
-            if row.key in self.overdue or row.status != StepStatus.PENDING or row.key in self.rejections \
-                    or row.has_facts:
+            if row.status != StepStatus.PENDING or row.key in self.rejections or row.has_facts:
                 pressing.append(self.step_dict(row.key))
-            elif self.ready(row.key):
-                ready.append(self.step_dict(row.key))
+            elif self.ready(row.key):  # steps merely waiting for these are left out: these hold them
+                (pressing if row.key in self.overdue else ready).append(self.step_dict(row.key))
         return pressing + ready
 
     def step_dict(self, key: str) -> dict:
@@ -199,6 +204,14 @@ class VillageProgress:
         return {"step": key, "name": spec.name, "status": row.status, "status_label": status_label(row.status),
                 "due": row.due.isoformat(), "overdue": self.is_overdue(key),
                 "holds": [h.as_dict() for h in self.holds(key)]}
+
+
+def _clip(text: str, size: int = 16) -> str:
+    return text if len(text) <= size else text[:size - 1] + "…"
+
+
+def _names(users: tuple[str, ...]) -> str:
+    return "、".join(users[:2]) + ("等" if len(users) > 2 else "")
 
 
 def _who_records(spec) -> str:
