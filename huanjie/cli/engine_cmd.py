@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码")]
 
@@ -60,11 +60,11 @@ def record(
         print_json({**result.__dict__, "next": move.as_dict() if move else None})
         return
     if result.failures:
-        console.print(f"[red]已记录，但 {step} 未通过检查（不会推进，请更正后重新填报）：[/]")
+        console.print(f"[red]已记录，但 {plain(step)} 未通过检查（不会推进，请更正后重新填报）：[/]")
         for f in result.failures:
-            console.print(f"  - {f['message']}", markup=False)
+            console.print(f"  - {plain(f['message'])}")
     else:
-        console.print(f"已记录 {village} {step}，检查通过")
+        console.print(f"已记录 {plain(village)} {plain(step)}，检查通过")
         follow_up(village, step, campaign)
 
 
@@ -74,14 +74,13 @@ def run(
     as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """运行一次：推进所有有新进展的村的流程（一次处理多个村），并标记逾期步骤。常驻运行请用 huanjie worker。"""
+    """运行一次：推进所有有新进展的村的流程，并标记逾期步骤（须由县换届办运行）。常驻运行请用 huanjie worker。"""
     from huanjie.cli.progress import bar
     from huanjie.flows.driver import run_woken, woken_cases
 
-    from huanjie.service.readers import reader
-
     ctx = context()
-    reader(ctx, as_)  # the flows run as the engine; a named user must exist
+    _operator(ctx, as_, "运行流程", campaign)
+    _stop_on_sigterm()
     todo = woken_cases(ctx, campaign)
     from huanjie.service.deadlines import sweep_overdue
 
@@ -98,8 +97,35 @@ def run(
 def worker(
     interval: Annotated[float, typer.Option("--interval", help="轮询间隔（秒）")] = 0.25,
     once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
+    as_: AsOpt = None,
 ) -> None:
-    """常驻工作进程：有新进展的村约 1 秒内自动推进，并标记逾期步骤。Ctrl-C 安全退出。"""
+    """常驻工作进程：有新进展的村约 1 秒内自动推进，并标记逾期步骤。Ctrl-C 安全退出（须由县换届办运行）。"""
     from huanjie.flows.worker import serve
 
-    serve(context(), interval=interval, once=once, echo=console.print)
+    _operator(context(), as_, "运行工作进程")
+
+    serve(context(), interval=interval, once=once, echo=lambda text: console.print(plain(text)))
+
+
+def _operator(ctx, actor_name: str | None, action: str, campaign: str | None = None) -> None:
+    """The engine's own commands are the county office's (domain.md §4)."""
+    from huanjie.service.roles import COUNTY_OFFICE
+    from huanjie.service.visibility import acting_user, require_campaign
+
+    actor = acting_user(ctx, actor_name, action=action, roles=(COUNTY_OFFICE,))
+    if campaign:
+        require_campaign(ctx, actor, campaign, action)
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops the round at once: each step is its own transaction, so what is written
+    stays and the rest runs next time (Prefect would otherwise finish, or crash, the flow)."""
+    import signal
+
+    from huanjie.errors import Problem
+    from huanjie.store.faults import Stopped
+
+    def _stop(_signum, _frame):
+        raise Stopped("收到停止信号，本轮已停止", [Problem("已完成的步骤均已保存；其余步骤下次运行 huanjie run 或 worker 时继续")])
+
+    signal.signal(signal.SIGTERM, _stop)

@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, plain, print_json
+
 
 @command
 def plan(
@@ -14,34 +15,33 @@ def plan(
     json_out: JsonOpt = False,
 ) -> None:
     """列出该村全部 47 个步骤的期限（法定/计划、暂定、休息日提示）。"""
-    from rich.markup import escape
     from rich.table import Table
 
     from huanjie.service.planning import village_plan
+    from huanjie.service.visibility import require_village
 
-    from huanjie.service.readers import reader
+    require_village(context(), as_, village, campaign, "查看该村的步骤计划")
 
-    reader(context(), as_, village_code=village, campaign_code=campaign)
     rows = village_plan(context(), village_code=village, campaign_code=campaign)
     if json_out:
         print_json([r.as_dict() for r in rows])
         return
-    table = Table(title=f"村 {village} 换届步骤计划", show_lines=False)
+    table = Table(title=f"村 {plain(village)} 换届步骤计划", show_lines=False)
     for col in ("步骤", "名称", "期限", "性质", "状态"):
         table.add_column(col, no_wrap=col != "名称", overflow="fold")
     for r in rows:
         due = r.due + ("（暂定）" if r.provisional else "")
         kind = "法定" if r.statutory else "计划"
-        table.add_row(r.step, escape(r.name), due, kind, r.status_label)
+        table.add_row(*(plain(cell) for cell in (r.step, r.name, due, kind, r.status_label)))
     console.print(table)
     holds = [r for r in rows if r.holds]
     if holds:
         console.print("\n[bold]未完成的步骤卡在哪里[/]")
         for r in holds:
-            console.print(escape(f"  {r.step} {r.status_label}：" + "；".join(h["text"] for h in r.holds)))
+            console.print(plain(f"  {r.step} {r.status_label}：" + "；".join(h["text"] for h in r.holds)))
     notes = [(r.step, note) for r in rows
              for note in r.warnings + [f"{m['name']} {m['due']}" for m in r.milestones.values()]]
     if notes:
         console.print("\n[bold]期限提示[/]")
         for step, note in notes:
-            console.print(escape(f"  {step} {note}"))
+            console.print(plain(f"  {step} {note}"))

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 NOTES_SHOWN = 3  # lines per village; the rest: huanjie plan
 RISK_STYLE = {"green": "[green]绿[/]", "yellow": "[yellow]黄[/]", "red": "[red]红[/]"}
@@ -18,21 +18,28 @@ def status(
     as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级。"""
+    """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级（仅本人范围内的村）。"""
     from huanjie.service.status import VillageStatus, status_report
+    from huanjie.service.visibility import COUNTY_ROLES, acting_user, views
 
-    report = status_report(context(), campaign_code=campaign, township=township, village=village, actor_name=as_)
+    ctx = context()
+    actor = acting_user(ctx, as_, action="查看作战图")
+    report = {"villages": [], "deliveries": []}
+    for view in views(ctx, actor, campaign_code=campaign, township=township, village=village, action="查看作战图"):
+        part = status_report(ctx, campaign_code=view.campaign_code, township=view.township, village=view.village)
+        report["villages"] += part["villages"]
+        if actor.role in COUNTY_ROLES:  # delivery addresses are the county's business
+            report["deliveries"] += part["deliveries"]
     if json_out:
         print_json(report)
         return
     show_board([VillageStatus(**v) for v in report["villages"]])
     for d in report["deliveries"]:
-        console.print(f"[red]{d['status_label']}[/]：{d['channel_label']} {d['address']} · {d['subject']}"
-                      f"（已尝试 {d['attempts']} 次：{d['last_error']}）", markup=True)
+        console.print(f"[red]{plain(d['status_label'])}[/]：{plain(d['channel_label'])} {plain(d['address'])} · {plain(d['subject'])}"
+                      f"（已尝试 {d['attempts']} 次：{plain(d['last_error'])}）", markup=True)
 
 
 def show_board(villages) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="换届作战图（阶段 P1–P6、V1–V9：✓ 完成 ● 进行中 · 未开始）")
@@ -43,8 +50,9 @@ def show_board(villages) -> None:
         notes = [hold_line(h) for h in v.holds[:NOTES_SHOWN]]
         if len(v.holds) > NOTES_SHOWN:
             notes.append(f"……等 {len(v.holds)} 项")
-        table.add_row(v.township, f"{v.name}（{v.code}）" if wide else v.name, v.state_label, _stages(v.stages, "P"),
-                      _stages(v.stages, "V"), RISK_STYLE[v.risk], escape("\n".join(notes)) or "—")
+        table.add_row(plain(v.township), plain(f"{v.name}（{v.code}）" if wide else v.name), v.state_label,
+                      _stages(v.stages, "P"), _stages(v.stages, "V"), RISK_STYLE[v.risk],
+                      "\n".join(plain(n) for n in notes) or "—")
     console.print(table)
 
 

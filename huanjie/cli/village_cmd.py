@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from huanjie.cli.chrome import ChineseTyper
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 app = ChineseTyper(no_args_is_help=True)
 

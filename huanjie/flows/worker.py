@@ -71,7 +71,11 @@ def _loop(ctx, heartbeat, stop, *, interval, once, echo, prefect) -> None:
                 echo(f"{exc.message}；{RETRY_SECONDS:g} 秒后重试（Ctrl-C 退出）")
                 outage = True
             pause = RETRY_SECONDS
-        except Exception:  # the store unreachable for a moment: try again next round
+        except Exception as exc:  # the store unreachable for a moment: try again next round
+            from huanjie.store.faults import is_fatal
+
+            if is_fatal(exc):  # a full disk or read-only store does not pass with the next round
+                raise
             log.exception("worker round failed")
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)

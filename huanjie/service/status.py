@@ -53,14 +53,10 @@ def load_villages(ctx: Context, *, campaign_code: str | None = None, township: s
 
 
 def board(ctx: Context, *, campaign_code: str | None = None, township: str | None = None,
-          village: str | None = None, actor_name: str | None = None) -> list[VillageStatus]:
-    """The board; with ``actor_name``, only the villages in that user's scope."""
-    from huanjie.service.readers import in_scope, reader
-
-    actor = reader(ctx, actor_name)
+          village: str | None = None) -> list[VillageStatus]:
+    """The board of the villages in scope (who may see which: huanjie.service.visibility)."""
     return [village_status(p) for p in load_villages(ctx, campaign_code=campaign_code, township=township,
-                                                     village=village)
-            if in_scope(actor, p.township, p.code, p.county)]
+                                                     village=village)]
 
 
 def village_status(p: VillageProgress) -> VillageStatus:
@@ -76,10 +72,10 @@ def village_status(p: VillageProgress) -> VillageStatus:
 
 
 def status_report(ctx: Context, *, campaign_code: str | None = None, township: str | None = None,
-                  village: str | None = None, actor_name: str | None = None) -> dict:
+                  village: str | None = None) -> dict:
     """What ``huanjie status --json`` (and later the web board) shows: villages and failing deliveries."""
     from huanjie.reminders import delivery_problems
 
-    villages = board(ctx, campaign_code=campaign_code, township=township, village=village, actor_name=actor_name)
+    villages = board(ctx, campaign_code=campaign_code, township=township, village=village)
     return {"villages": [v.as_dict() for v in villages],
             "deliveries": delivery_problems(ctx, campaign_code=campaign_code)}

@@ -16,7 +16,7 @@ from huanjie.service.follow_up import next_move
 from huanjie.service.gates import decide_gate
 from huanjie.service.workers import beat, live_workers, register_worker, stop_worker
 from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import APPROVER, VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import APPROVER, COUNTY, VillageDriver, add_staff, launch_all
 
 NOW = "2026-07-20T10:00:00"
 
@@ -82,7 +82,7 @@ def test_heartbeats_tell_live_workers_from_stopped_and_silent_ones(ctx, clock):
 def test_a_running_worker_picks_a_woken_village_up(ctx, clock, db_url, tmp_path, driver):
     env = {**os.environ, "HUANJIE_DATABASE_URL": db_url, "HUANJIE_NOW": NOW, "PREFECT_HOME": str(tmp_path / "pf")}
     log = open(tmp_path / "worker.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "huanjie", "worker", "--interval", "0.25"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "huanjie", "worker", "--interval", "0.25", "--as", COUNTY], env=env,
                             stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 240  # Prefect's temporary server starts slowly on a busy machine
@@ -112,7 +112,7 @@ def test_run_with_an_unreachable_prefect_api_ends_with_a_chinese_message(ctx, db
         port = s.getsockname()[1]
     env = {**os.environ, "HUANJIE_DATABASE_URL": db_url, "HUANJIE_NOW": NOW, "PREFECT_HOME": str(tmp_path / "pf"),
            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
-    proc = subprocess.run([sys.executable, "-m", "huanjie", "run"], env=env, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "huanjie", "run", "--as", COUNTY], env=env, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 3, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
