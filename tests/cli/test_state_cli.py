@@ -63,7 +63,7 @@ def test_record_then_approve_explains_itself(driver, cli, tmp_path):
     board = cli("status", "--as", CLERK, "--json").stdout
     assert {v["code"] for v in json.loads(board)["villages"]} == {"V001", "V002"}  # 城关镇 only
     err = flat(cli("plan", "--village", "V003", "--as", CLERK, code=2).stderr)
-    assert "不在 村文书 的负责范围内" in err
+    assert "村 V003 不在其范围内" in err
     plan = flat(cli("plan", "--village", "V001", "--as", CLERK).stdout)
     assert "已完成" in plan and "待办" in plan and "awaiting" not in plan
 
