@@ -42,6 +42,10 @@ def check_api(*, tries: int = TRIES, pause: float = PAUSE_SECONDS, sleep: Callab
 def _health() -> BaseException | None:
     from prefect.client.orchestration import get_client
 
+    from huanjie.flows.server_lifetime import install
+
+    install()  # the temporary server this may start must not outlive a killed process
+
     with get_client(sync_client=True) as client:
         return client.api_healthcheck()
 
