@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import threading
 import time
@@ -98,6 +99,9 @@ class Heartbeat:
             pass
 
     def _run(self) -> None:
+        # Stop signals are the main thread's: it blocks them during a batch so that the batch
+        # finishes; were this thread to take one, the handler would run in the middle of it.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         while not self._stop.wait(BEAT_SECONDS):
             self._beat()
 
