@@ -42,7 +42,7 @@ def test_every_commands_help_is_chinese(path):
 
 
 def test_clicks_errors_are_chinese():
-    result = invoke("record", "P1.1")
+    result = invoke("gate", "approve", "P1.1")
     assert result.exit_code == 2 and "缺少选项 '--village'。" in result.output and "查看帮助" in result.output
     result = invoke("nosuch")
     assert result.exit_code == 2 and "没有命令 'nosuch'" in result.output
@@ -54,7 +54,7 @@ def test_clicks_errors_are_chinese():
     assert result.exit_code == 2 and "须为整数" in result.output
     result = invoke("plan", "--villag", "V1")
     assert "没有选项 --villag" in result.output and "--village" in result.output
-    for result in (invoke("record", "P1.1"), invoke("nosuch"), invoke("todo", "--due-before", "x")):
+    for result in (invoke("gate", "approve", "P1.1"), invoke("nosuch"), invoke("todo", "--due-before", "x")):
         assert not [word for word in ENGLISH if word in result.output]
 
 

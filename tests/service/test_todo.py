@@ -52,9 +52,12 @@ def test_each_person_sees_what_they_must_do_in_their_scope(ctx, driver):
 
 
 def test_a_failed_check_asks_the_clerk_to_correct(ctx, driver):
-    driver.record("P1.1", risk_level="purple")
-    [item] = [i for i in todo_list(ctx, actor_name=CLERK) if i.village == "V001" and i.step == "P1.1"]
-    assert item.action == "correct" and "purple" in item.why and item.status_label == "未通过检查"
+    driver.record("P1.1")
+    driver.record("P1.3")
+    driver.run()
+    driver.record("P2.1", committee_seats=9)
+    [item] = [i for i in todo_list(ctx, actor_name=CLERK) if i.village == "V001" and i.step == "P2.1"]
+    assert item.action == "correct" and "9 名" in item.why and item.status_label == "未通过检查"
 
 
 def test_filters(ctx, driver):
