@@ -87,7 +87,7 @@ def recorders(session, chain: str, village_code: str, state: StepState) -> set[s
 def _why_not(actor: Actor, spec, recorded_by: set[str]) -> str | None:
     role = GATE_ROLES[spec.gate]
     if actor.role != role:
-        return f"该审批须由{role_label(role)}以本人身份作出（请用 --as 指定）"
+        return f"该审批须由{role_label(role)}以本人身份作出"
     if actor.name in recorded_by:
         return "该步骤事实由您本人填报，不能由您审批（职责分离）"
     return None
