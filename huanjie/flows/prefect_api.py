@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable
 
-from huanjie.errors import EngineUnavailable, Problem
+from huanjie.errors import EngineUnavailable, HuanjieError, Problem
 
 log = logging.getLogger(__name__)
 TRIES = 4
@@ -28,6 +28,8 @@ def check_api(*, tries: int = TRIES, pause: float = PAUSE_SECONDS, sleep: Callab
     for attempt in range(1, tries + 1):
         try:
             failure = _health()
+        except HuanjieError:  # e.g. stopped by a signal: not an API failure
+            raise
         except Exception as exc:  # the temporary server did not start, or the client could not be built
             failure = exc
         if failure is None:
