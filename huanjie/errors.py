@@ -38,6 +38,7 @@ class HuanjieError(Exception):
     """Base of every error meant for an end user; ``problems`` lists all that were found."""
 
     code = "error"
+    exit_code = 2  # the CLI's exit status
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         from huanjie.privacy import mask_text
@@ -75,3 +76,10 @@ class PermissionDenied(HuanjieError):
 
 class Conflict(HuanjieError):
     code = "conflict"
+
+
+class EngineUnavailable(HuanjieError):
+    """Prefect's API (or another service the flows need) cannot be reached; nothing was run."""
+
+    code = "unavailable"
+    exit_code = 3

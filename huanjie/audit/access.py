@@ -23,7 +23,7 @@ def audit_session(ctx: Context, actor_name: str | None) -> Iterator[tuple[Sessio
         snapshot(session)  # every read below sees one moment, even while the engine appends
         actor = resolve_actor(session, actor_name)
         require(actor.role in AUDIT_ROLES, f"{actor.name}（{role_label(actor.role)}）不能查看审计记录",
-                f"审计核验、回放、日志和导出限{role_label(COUNTY_OFFICE)}和{role_label(AUDITOR)}（domain.md §4）")
+                f"审计核验、回放、日志和导出限{role_label(COUNTY_OFFICE)}和{role_label(AUDITOR)}（换届工作职责分工：审计、纪检只读）")
         yield session, actor
 
 

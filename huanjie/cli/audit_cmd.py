@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
+from huanjie.cli.chrome import ChineseTyper
+from huanjie.steps.status import status_label
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
-app = typer.Typer(no_args_is_help=True)
+app = ChineseTyper(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")]
-STATUS = {"pending": "待办", "blocked": "未通过检查", "awaiting": "待审批", "done": "已完成", "skipped": "已跳过"}
 ELECTIONS = {"party": "党组织换届", "vc": "村委会换届"}
 
 
@@ -117,7 +118,7 @@ def _show_replay(village: str, state: dict) -> None:
         for key, s in case["steps"].items():
             due = s["due"] + ("（暂定）" if s["provisional"] else "")
             done = (s["done_on"] or "") + ("（逾期）" if s["late"] else "")
-            status = STATUS.get(s["status"], s["status"]) + ("，已记逾期" if s["overdue_noted"] else "")
+            status = status_label(s["status"]) + ("，已记逾期" if s["overdue_noted"] else "")
             decisions = "；".join(f"{d['decided_by']}{'批准' if d['decision'] == 'approve' else '驳回'}"
                                   for d in s["decisions"])
             table.add_row(*(plain(cell) for cell in (key, step_name(key), status, due, s["attempt"], s["recorded_by"],

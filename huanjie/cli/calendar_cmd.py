@@ -5,10 +5,11 @@ from typing import Annotated
 import typer
 
 from huanjie.cli.campaign_cmd import _date
+from huanjie.cli.chrome import ChineseTyper
 from huanjie.cli.common import JsonOpt, command, console, plain, print_json
 from huanjie.errors import InvalidInput, Problem
 
-app = typer.Typer(no_args_is_help=True)
+app = ChineseTyper(no_args_is_help=True)
 
 KIND_LABELS = {
     "workday": "工作日",

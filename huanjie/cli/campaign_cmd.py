@@ -5,10 +5,11 @@ from typing import Annotated
 
 import typer
 
+from huanjie.cli.chrome import ChineseTyper
 from huanjie.cli.common import JsonOpt, command, console, context, print_json, plain
 from huanjie.errors import InvalidInput, Problem
 
-app = typer.Typer(no_args_is_help=True)
+app = ChineseTyper(no_args_is_help=True)
 
 
 def _date(value: str) -> dt.date:

@@ -59,7 +59,7 @@ def command(fn: Callable) -> Callable:
         except HuanjieError as exc:
             _report(exc, kwargs.get("json_out"))
             _note_refusal(exc, kwargs, command_name(fn))
-            raise typer.Exit(2) from None
+            raise typer.Exit(exc.exit_code) from None
         except Exception as exc:
             from huanjie.store.faults import user_error
 

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
+from huanjie.cli.chrome import ChineseTyper
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 from huanjie.files import write_atomically
 
-app = typer.Typer(no_args_is_help=True)
+app = ChineseTyper(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")]
 OutputOpt = Annotated[Path, typer.Option("--output", help="输出文件")]

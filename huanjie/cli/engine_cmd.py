@@ -75,8 +75,11 @@ def record(
     given = read_fact_input(file, field=field, pairs=set_ or [], schema=schema)
     result = record_facts(context(), actor_name=as_, village_code=village, step_key=step, facts=given.facts,
                           campaign_code=campaign, merge=merge, lines=given.lines)
+    from huanjie.cli.follow_up import follow_up
+
     if json_out:
-        print_json(result.__dict__)
+        move = follow_up(village, step, campaign, json_out=True) if not result.failures else None
+        print_json({**result.__dict__, "next": move.as_dict() if move else None})
         return
     for n in result.notes:
         console.print(f"  注：{plain(n['message'])}（{plain(n['field'])}）")
@@ -84,11 +87,12 @@ def record(
         changed = [*result.changes.get("added", {}), *result.changes.get("changed", {}), *result.changes.get("removed", {})]
         console.print(f"  更正：{plain('、'.join(changed))}")
     if result.failures:
-        console.print(f"[red]已记录，但 {plain(step)} 未通过检查，暂不能完成：[/]")
+        console.print(f"[red]已记录，但 {plain(step)} 未通过检查，暂不能完成（请更正后重新填报）：[/]")
         for f in result.failures:
             console.print(f"  - {plain(f['message'])}")
     else:
         console.print(f"已记录 {plain(village)} {plain(step)}，检查通过")
+        follow_up(village, step, campaign)
 
 
 @command
@@ -97,7 +101,7 @@ def run(
     as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """在本进程中运行所有有新进展的案例的流程（一次处理多个村），并标记逾期步骤（须由县换届办运行）。"""
+    """运行一次：推进所有有新进展的村的流程，并标记逾期步骤（须由县换届办运行）。常驻运行请用 huanjie worker。"""
     from huanjie.cli.progress import bar
     from huanjie.flows.driver import run_woken, woken_cases
 
@@ -113,7 +117,7 @@ def run(
     if json_out:
         print_json({"cases_run": count, "overdue_noted": overdue})
     else:
-        console.print(f"已运行 {count} 个案例的流程；新逾期步骤 {overdue} 个")
+        console.print(f"已运行 {count} 个村的流程；新逾期步骤 {overdue} 个")
 
 
 @command
@@ -123,7 +127,7 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
     as_: AsOpt = None,
 ) -> None:
-    """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出（须由县换届办运行）。"""
+    """常驻工作进程：有新进展的村约 1 秒内自动推进，并标记逾期步骤。Ctrl-C 安全退出（须由县换届办运行）。"""
     from huanjie.flows.worker import serve
 
     _operator(context(), as_, "运行工作进程")

@@ -4,9 +4,10 @@ from typing import Annotated
 
 import typer
 
+from huanjie.cli.chrome import ChineseTyper
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
-app = typer.Typer(no_args_is_help=True)
+app = ChineseTyper(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")]
 
@@ -31,16 +32,21 @@ def list_(as_: AsOpt = None, campaign: CampaignOpt = None, json_out: JsonOpt = F
 
 def _decide(approve: bool, step: str, village: str, as_: str | None, reason: str | None, campaign: str | None,
             json_out: bool) -> None:
+    from huanjie.cli.follow_up import follow_up
     from huanjie.service.gates import decide_gate
 
     state = decide_gate(context(), actor_name=as_, village_code=village, step_key=step, approve=approve,
                         reason=reason, campaign_code=campaign)
     if json_out:
-        print_json({"village": village, "step": step, "status": state.status, "attempt": state.attempt})
-    elif approve:
+        move = follow_up(village, step, campaign, json_out=True)
+        print_json({"village": village, "step": step, "status": state.status, "attempt": state.attempt,
+                    "next": move.as_dict()})
+        return
+    if approve:
         console.print(f"已批准 {plain(village)} {plain(step)}" + ("（逾期完成）" if state.late else ""))
     else:
         console.print(f"已驳回 {plain(village)} {plain(step)}，退回重新办理：{plain(reason)}")
+    follow_up(village, step, campaign)
 
 
 @app.command("approve")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from huanjie.cli import chrome
 from huanjie.cli import (
     audit_cmd,
     calendar_cmd,
@@ -18,11 +19,14 @@ from huanjie.cli import (
     serve_cmd,
     status_cmd,
     step_cmd,
+    todo_cmd,
     user_cmd,
     village_cmd,
 )
 
-app = typer.Typer(
+chrome.install()  # Click's and Typer's own texts in Chinese
+
+app = chrome.ChineseTyper(
     name="huanjie",
     help="村“两委”换届选举流程引擎",
     no_args_is_help=True,
@@ -43,6 +47,7 @@ app.command("record")(engine_cmd.record)
 app.command("run")(engine_cmd.run)
 app.command("worker")(engine_cmd.worker)
 app.command("status")(status_cmd.status)
+app.command("todo")(todo_cmd.todo)
 app.command("digest")(reminder_cmd.digest)
 app.command("reminders")(reminder_cmd.reminders)
 app.command("scheduler")(reminder_cmd.scheduler)

@@ -6,9 +6,6 @@ import typer
 
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, plain, print_json
 
-STATUS_LABELS = {"planned": "未启动", "pending": "待办", "blocked": "未通过检查", "awaiting": "待审批",
-                 "done": "已完成", "skipped": "已跳过"}
-
 
 @command
 def plan(
@@ -30,11 +27,21 @@ def plan(
         print_json([r.as_dict() for r in rows])
         return
     table = Table(title=f"村 {plain(village)} 换届步骤计划", show_lines=False)
-    for col in ("步骤", "名称", "期限", "性质", "状态", "提示"):
-        table.add_column(col)
+    for col in ("步骤", "名称", "期限", "性质", "状态"):
+        table.add_column(col, no_wrap=col != "名称", overflow="fold")
     for r in rows:
         due = r.due + ("（暂定）" if r.provisional else "")
         kind = "法定" if r.statutory else "计划"
-        notes = "；".join(r.warnings + [f"{m['name']} {m['due']}" for m in r.milestones.values()])
-        table.add_row(*(plain(cell) for cell in (r.step, r.name, due, kind, STATUS_LABELS.get(r.status, r.status), notes)))
+        table.add_row(*(plain(cell) for cell in (r.step, r.name, due, kind, r.status_label)))
     console.print(table)
+    holds = [r for r in rows if r.holds]
+    if holds:
+        console.print("\n[bold]未完成的步骤卡在哪里[/]")
+        for r in holds:
+            console.print(plain(f"  {r.step} {r.status_label}：" + "；".join(h["text"] for h in r.holds)))
+    notes = [(r.step, note) for r in rows
+             for note in r.warnings + [f"{m['name']} {m['due']}" for m in r.milestones.values()]]
+    if notes:
+        console.print("\n[bold]期限提示[/]")
+        for step, note in notes:
+            console.print(plain(f"  {step} {note}"))

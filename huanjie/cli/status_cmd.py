@@ -6,7 +6,7 @@ import typer
 
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
-STATE_LABELS = {"done": "已完成", "running": "进行中", "awaiting": "待审批", "blocked": "受阻", "overdue": "逾期"}
+NOTES_SHOWN = 3  # lines per village; the rest: huanjie plan
 RISK_STYLE = {"green": "[green]绿[/]", "yellow": "[yellow]黄[/]", "red": "[red]红[/]"}
 
 
@@ -42,21 +42,24 @@ def status(
 def show_board(villages) -> None:
     from rich.table import Table
 
-    table = Table(title="换届作战图（阶段：✓ 完成 ● 进行中 · 未开始）")
+    table = Table(title="换届作战图（阶段 P1–P6、V1–V9：✓ 完成 ● 进行中 · 未开始）")
     wide = console.width >= 120  # on a narrow terminal the village code would crowd the notes out
-    for col in ("乡镇", "村", "状态", "党组织 P1–P6", "村委会 V1–V9", "风险", "待办/逾期"):
+    for col in ("乡镇", "村", "状态", "党组织", "村委会", "风险", "待办/逾期"):
         table.add_column(col, no_wrap=col != "待办/逾期", overflow="fold")
     for v in villages:
-        notes = list(v.waiting_for)
-        if v.overdue:
-            first = v.overdue[0]
-            more = f" 等 {len(v.overdue)} 项" if len(v.overdue) > 1 else ""
-            notes.append(f"逾期：{first['step']} {first['name']}（期限 {first['due']}）{more}")
-        notes += [f"{b['step']} 受阻：{b['failures'][0]}" for b in v.blocked if b["failures"]]
-        table.add_row(plain(v.township), plain(f"{v.name}（{v.code}）" if wide else v.name), STATE_LABELS[v.state],
+        notes = [hold_line(h) for h in v.holds[:NOTES_SHOWN]]
+        if len(v.holds) > NOTES_SHOWN:
+            notes.append(f"……等 {len(v.holds)} 项")
+        table.add_row(plain(v.township), plain(f"{v.name}（{v.code}）" if wide else v.name), v.state_label,
                       _stages(v.stages, "P"), _stages(v.stages, "V"), RISK_STYLE[v.risk],
                       "\n".join(plain(n) for n in notes) or "—")
     console.print(table)
+
+
+def hold_line(step: dict) -> str:
+    """One step and what holds it, briefly: "P2.1 逾期 已填报，等 P1.3"."""
+    late = " 逾期" if step["overdue"] else ""
+    return f"{step['step']}{late} " + "，".join(h["brief"] for h in step["holds"])
 
 
 STAGE_MARKS = {"done": "✓", "current": "●", "todo": "·"}

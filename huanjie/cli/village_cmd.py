@@ -5,9 +5,10 @@ from typing import Annotated
 
 import typer
 
+from huanjie.cli.chrome import ChineseTyper
 from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
-app = typer.Typer(no_args_is_help=True)
+app = ChineseTyper(no_args_is_help=True)
 
 
 @app.command("import")

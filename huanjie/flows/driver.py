@@ -15,12 +15,19 @@ __all__ = ["run_cases", "run_woken", "woken_cases"]
 
 
 def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Callable[[int], None] | None = None,
-              prefect: bool = True, todo: list[tuple[int, int]] | None = None, owner: str | None = None) -> int:
+              prefect: bool = True, todo: list[tuple[int, int]] | None = None, check: bool = True,
+              owner: str | None = None) -> int:
     """Run the flows of every woken case (or of ``todo``, from ``woken_cases``), in batches;
     returns how many cases ran. Each batch is claimed first (cases another worker holds are
-    skipped) and marked as run last (huanjie.service.claims)."""
+    skipped) and marked as run last (huanjie.service.claims). Raises ``EngineUnavailable`` when
+    Prefect's API cannot be reached (checked first with retries, unless ``check`` is off: the
+    worker checks once, when it starts and after an outage); the batch is then released unrun."""
     if todo is None:
         todo = woken_cases(ctx, campaign_code)
+    if todo and prefect and check:
+        from huanjie.flows.prefect_api import check_api
+
+        check_api()
     owner = owner or new_owner()
     ran, size = 0, ctx.batch_size
     for start in range(0, len(todo), size):
@@ -44,14 +51,23 @@ def run_cases(ctx: Context, case_ids: list[int], *, prefect: bool = True) -> dic
             return walk_stage(work, done, lambda case_id, key: advance_step(ctx, case_id, key))
 
         return asyncio.run(walk_plan(finished, stages, plain_stage))
+    from huanjie.flows.prefect_api import is_api_failure, unavailable
     from huanjie.flows.stage import stage_flow
     from huanjie.flows.village import village_flow
 
-    with runtime.using(ctx):
-        if len(stages) == 1:
-            # One stage has work (typically: a gate was decided): its stage flow alone does
-            # exactly what the village flow would, without the parent flow's ≈150 ms.
-            [(stage_key, work)] = stages.items()
-            newly = asyncio.run(stage_flow(stage_key, work, {c: finished[c] for c in work}, len(work)))
-            return {c: keys for c, keys in newly.items() if keys}
-        return asyncio.run(village_flow(dict(finished), stages, label=f"{len(case_ids)} 个案例"))
+    try:
+        with runtime.using(ctx):
+            if len(stages) == 1:
+                # One stage has work (typically: a gate was decided): its stage flow alone does
+                # exactly what the village flow would, without the parent flow's ≈150 ms.
+                [(stage_key, work)] = stages.items()
+                newly = asyncio.run(stage_flow(stage_key, work, {c: finished[c] for c in work}, len(work)))
+                return {c: keys for c, keys in newly.items() if keys}
+            return asyncio.run(village_flow(dict(finished), stages, label=f"{len(case_ids)} 个村的流程"))
+    except Exception as exc:
+        # Prefect's API went away during the run: each step is its own transaction, so what
+        # ran is kept and the rest runs next time (the batch is not marked as run)
+        if is_api_failure(exc):
+            raise unavailable(exc) from None
+        raise
+

@@ -15,6 +15,6 @@ def step_task(case_id: int, step_key: str) -> StepOutcome:
     return advance_step(runtime.current(), case_id, step_key)
 
 
-@flow(name="stage", flow_run_name="{stage_key} · {case_count} 个案例", validate_parameters=False)
+@flow(name="stage", flow_run_name="{stage_key} · {case_count} 个村的流程", validate_parameters=False)
 async def stage_flow(stage_key: str, work: Work, finished: Work, case_count: int) -> Work:
     return walk_stage(work, finished, step_task)

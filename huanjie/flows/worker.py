@@ -1,4 +1,9 @@
-"""The long-lived worker: runs woken cases and notes overdue steps, until told to stop."""
+"""The long-lived worker: runs woken cases and notes overdue steps, until told to stop.
+
+It records its heartbeat in the store (huanjie.service.workers) so that ``record`` and
+``gate approve`` can tell whether their change will be picked up; it warms Prefect's API up
+before it reports ready, so a woken case is run within about one polling interval.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,19 @@ import signal
 import threading
 from collections.abc import Callable
 
+from huanjie.errors import EngineUnavailable
 from huanjie.flows.driver import run_woken
-from huanjie.service.claims import new_owner
 from huanjie.service.context import Context
 from huanjie.service.deadlines import sweep_overdue
-
+from huanjie.service.workers import Heartbeat
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+RETRY_SECONDS = 5.0  # Prefect's API unreachable: try again after this pause
 
 
-def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Callable[[str], None] = print) -> None:
+def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Callable[[str], None] = print,
+          prefect: bool = True) -> None:
     stop = threading.Event()
 
     def _stop(signum, _frame):
@@ -26,26 +33,52 @@ def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Cal
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, _stop)
-    owner = new_owner("worker")  # the lease owner of the cases this worker runs
-    echo(f"工作进程已启动，每 {interval:g} 秒检查一次")
+    heartbeat = Heartbeat(ctx)
+    try:
+        _loop(ctx, heartbeat, stop, interval=interval, once=once, echo=echo, prefect=prefect)
+    finally:
+        heartbeat.close()
+
+
+def _loop(ctx, heartbeat, stop, *, interval, once, echo, prefect) -> None:
+    from huanjie.flows.prefect_api import check_api, warm_up
+
+    ready, outage = False, False
     while not stop.is_set():
         # A stop signal waits until the batch is done: Prefect would otherwise turn it into a
         # crashed flow run (the store stays consistent either way: each step is a transaction).
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        pause = interval
         try:
-            ran = run_woken(ctx, owner=owner)
+            if not ready:
+                if prefect:
+                    check_api()
+                    warm_up()
+                heartbeat.ready()
+                if not outage:
+                    echo(f"工作进程已就绪（{heartbeat.id}），每 {interval:g} 秒检查一次")
+                ready = True
+            ran = run_woken(ctx, prefect=prefect, check=False, owner=heartbeat.id)
             overdue = sweep_overdue(ctx)
-        except Exception as exc:  # the store or Prefect unreachable for a moment: try again next round
+            if outage:
+                echo("Prefect 服务已恢复，继续运行")
+                outage = False
+            if ran or overdue:
+                echo(f"运行 {ran} 个村的流程；新逾期步骤 {overdue} 个")
+        except EngineUnavailable as exc:  # said once per outage, in Chinese; retried until it is back
+            ready = False  # check the API again before the next round
+            if not outage:
+                echo(f"{exc.message}；{RETRY_SECONDS:g} 秒后重试（Ctrl-C 退出）")
+                outage = True
+            pause = RETRY_SECONDS
+        except Exception as exc:  # the store unreachable for a moment: try again next round
             from huanjie.store.faults import is_fatal
 
             if is_fatal(exc):  # a full disk or read-only store does not pass with the next round
                 raise
             log.exception("worker round failed")
-            ran = overdue = 0
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-        if ran or overdue:
-            echo(f"运行 {ran} 个案例；新逾期步骤 {overdue} 个")
         if once:
             break
-        stop.wait(interval)
+        stop.wait(pause)

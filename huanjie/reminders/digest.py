@@ -138,6 +138,7 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
                     township or campaign.county, week, local)
     today = dt.date(local.year, local.month, local.day)
     week_end, fortnight_end = today + dt.timedelta(days=7), today + dt.timedelta(days=14)
+    fortnight_text = fortnight_end.isoformat()  # ISO days compare as text
     villages = load_progress(session, catalogue, today, campaign_id=campaign.id, township=township)
     names_of = {s.key: s.name for s in catalogue.steps()}
     for v in villages:
@@ -146,12 +147,13 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
         for row in v.steps.values():
             if row.finished:
                 continue
-            key, due = row.key, row.due
+            key = row.key
             rejected = v.rejections.get(key)
-            if not (due < fortnight_end or row.status in ("awaiting", "blocked") or row.provisional
+            if not (row.due_text < fortnight_text or row.status in ("awaiting", "blocked") or row.provisional
                     or row.invalidated or rejected):
                 continue
-            item = functools.partial(Item, v.code, v.name, v.township, key, names_of[key], due, row.provisional)
+            due = row.due
+            item = functools.partial(Item, v.code, v.name, v.township, key, names_of[key], due, bool(row.provisional))
             if due < today:
                 digest.overdue.append(item(days=(today - due).days, note=_hold_text(v, key)))
             elif due < week_end:
@@ -159,7 +161,8 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
             elif due < fortnight_end:
                 digest.due_14.append(item())
             if row.status == "awaiting":
-                since = row.recorded_at.astimezone(TZ).date() if row.recorded_at else today
+                at = v.waiting_since.get(key)
+                since = at.astimezone(TZ).date() if at else today
                 digest.gates.append(item(days=(today - since).days, note=_hold_text(v, key, "gate")))
             if row.provisional:
                 digest.provisional.append(item())

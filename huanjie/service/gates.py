@@ -20,6 +20,7 @@ from huanjie.service.records import open_step
 from huanjie.service.roles import GATE_ROLES, covers, require, role_label
 from huanjie.service.users import resolve_actor
 from huanjie.steps import status as transition
+from huanjie.steps.status import StepStatus
 from huanjie.steps.runner import complete, fact_date
 from huanjie.store.db import reading, transaction
 from huanjie.store.models import (
@@ -110,9 +111,10 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
                     f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
             why_not = _why_not(actor, spec, recorders(session, view.campaign.code, view.village.code, state))
             require(why_not is None, f"{actor.name}（{role_label(actor.role)}）不能审批步骤 {step_key}", why_not or "")
-            if state.status != "awaiting":
-                raise Conflict(f"步骤 {step_key} 不在等待审批状态（当前：{state.status}）",
-                               [Problem("可能已由他人审批，或事实尚未填报、检查未通过", field="step")])
+            if state.status != StepStatus.AWAITING:
+                from huanjie.service.follow_up import not_at_gate
+
+                raise not_at_gate(session, view, step_key, ctx)
             decision = "approve" if approve else "reject"
             session.add(GateDecision(step_state_id=state.id, attempt=state.attempt, decision=decision,
                                      decided_by=actor.name, role=actor.role, reason=reason, decided_at=now))

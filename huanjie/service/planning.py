@@ -8,6 +8,7 @@ from huanjie.service.context import Context
 from huanjie.service.villages import find_village
 from huanjie.steps.env import campaign_env
 from huanjie.steps.state import case_id_for, load_case
+from huanjie.steps.status import status_label
 from huanjie.store.db import reading
 
 
@@ -26,6 +27,8 @@ class PlanRow:
     status: str = "planned"
     proposed: str | None = None
     milestones: dict = field(default_factory=dict)
+    status_label: str = "未启动"
+    holds: list[dict] = field(default_factory=list)  # unfinished steps: what holds them (service.progress)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -41,6 +44,12 @@ def village_plan(ctx: Context, *, village_code: str, campaign_code: str | None =
             case_id = case_id_for(session, village, election)
             if case_id is not None:
                 states.update(load_case(session, case_id).steps)
+        progress = None
+        if states:
+            from huanjie.service.progress_rows import load_progress
+
+            [progress] = load_progress(session, env.catalogue, ctx.clock.today(), campaign_id=campaign.id,
+                                       village=village.code)
     rows = []
     for spec in env.catalogue.steps():
         planned = plan[spec.key]
@@ -55,5 +64,7 @@ def village_plan(ctx: Context, *, village_code: str, campaign_code: str | None =
             status=state.status if state else "planned",
             proposed=planned.proposed.isoformat() if planned.proposed else None,
             milestones=state.milestones if state else planned.milestones_json(),
+            status_label=status_label(state.status) if state else status_label("planned"),
+            holds=[h.as_dict() for h in progress.holds(spec.key)] if progress and state else [],
         ))
     return rows

@@ -11,8 +11,11 @@ take these from here (huanjie.service.progress_rows loads the rows), so they nev
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from huanjie.service.roles import GATE_ROLES, RECORDERS, role_label
 from huanjie.steps.status import FINISHED, StepStatus, status_label
@@ -34,30 +37,44 @@ VILLAGE_STATE_LABELS = {VillageState.DONE: "已完成", VillageState.RUNNING: "�
                         VillageState.BLOCKED: "未通过检查", VillageState.OVERDUE: "逾期"}
 RISK_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
 STAGE_LABELS = {"done": "已完成", "current": "进行中", "todo": "未开始"}
+_FINISHED = frozenset(s.value for s in FINISHED)
 RUN_HINT = "运行中的工作进程会自动推进；没有工作进程时请执行 huanjie run（或启动 huanjie worker）"
 
 
-@dataclass(slots=True)
-class StepRow:
-    """What the derivation reads of one step (a few columns of ``step_state``)."""
+class StepRow(NamedTuple):
+    """What the derivation reads of one step: a few columns of ``step_state``, as the database
+    driver returns them (a province's digest reads hundreds of thousands; no conversion per row)."""
 
+    village_id: int
     id: int
     key: str
     status: str
-    due: dt.date
-    statutory: bool = False
-    provisional: bool = False
-    invalidated: bool = False
-    has_facts: bool = False
-    failures: list[dict] = field(default_factory=list)
-    note: str | None = None
-    recorded_by: str | None = None
-    recorded_at: dt.datetime | None = None
-    attempt: int = 1
+    due_text: str                   # YYYY-MM-DD
+    statutory: bool
+    provisional: bool
+    invalidated: bool
+    has_facts: bool
+    failures_text: str | None       # JSON, read for blocked steps only
+    note: str | None
+    recorded_by: str | None
+    attempt: int
+
+    @property
+    def due(self) -> dt.date:
+        return _parse_date(self.due_text)
+
+    @property
+    def failures(self) -> list[dict]:
+        return json.loads(self.failures_text) if self.failures_text else []
 
     @property
     def finished(self) -> bool:
-        return self.status in FINISHED
+        return self.status in _FINISHED
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value[:10])
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,7 @@ class Hold:
     by: str | None = None                      # rejected: who rejected
     reason: str | None = None                  # rejected: why
     messages: tuple[str, ...] = ()             # check: the failing checks' messages
+    brief: str = ""                            # a few words, for the board on a narrow terminal
 
     def as_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -103,6 +121,7 @@ class VillageProgress:
     rejections: dict[str, Rejection]           # open rejections (the step is not done again yet)
     catalogue: object = field(repr=False)
     approvers: tuple[str, ...] = ()            # users who decide this village's gates
+    waiting_since: dict[str, dt.datetime] = field(default_factory=dict)  # gate waiting -> facts recorded at
     recorders: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> users in scope
 
     def open_steps(self) -> list[StepRow]:
@@ -110,8 +129,7 @@ class VillageProgress:
                 and not self.steps[s.key].finished]
 
     def is_overdue(self, key: str) -> bool:
-        row = self.steps[key]
-        return not row.finished and row.due < self.today
+        return key in self.overdue
 
     def waits_for(self, key: str) -> list[str]:
         """The earlier steps (catalogue ``requires``) this step waits for, unfinished."""
@@ -130,49 +148,70 @@ class VillageProgress:
         holds: list[Hold] = []
         waiting = self.waits_for(key)
         if waiting:
-            names = "；".join(f"{w} {cat.step(w).name}（{_who_records(cat.step(w))}，{status_label(self.steps[w].status)}）"
+            names = "；".join(f"{w} {cat.step(w).name}（{_who_records(cat.step(w))}，{self._short_state(w)}）"
                              for w in waiting)
-            holds.append(Hold("waits_for", f"等待前序步骤完成：{names}", steps=tuple(waiting)))
+            holds.append(Hold("waits_for", f"等待前序步骤完成：{names}", steps=tuple(waiting),
+                              brief="等 " + "、".join(waiting)))
         rejection = self.rejections.get(key)
         if rejection:
             holds.append(Hold("rejected", f"已被驳回（{rejection.by}，{_day(rejection.at)}）：{rejection.reason}；"
-                                          "须按意见重新填报", by=rejection.by, reason=rejection.reason))
+                                          "须按意见重新填报", by=rejection.by, reason=rejection.reason,
+                              brief=f"被驳回：{_clip(rejection.reason)}"))
         status = StepStatus(row.status)
         if status is StepStatus.BLOCKED:
             messages = tuple(f["message"] for f in row.failures) or ("检查未通过",)
             holds.append(Hold("check", "未通过检查：" + "；".join(messages) + "。请更正事实后重新填报",
-                              messages=messages))
+                              messages=messages, brief=f"未通过检查：{_clip(messages[0])}"))
         elif status is StepStatus.AWAITING:
             role = GATE_ROLES[spec.gate]
             users = tuple(u for u in self.approvers if u != row.recorded_by)
             who = "、".join(users) if users else f"尚未登记{self.township}的审批人"
             gate = spec.gate_label or "审批"
-            holds.append(Hold("gate", f"等待{role_label(role)}{gate}（可审批：{who}）", role=role, users=users))
+            holds.append(Hold("gate", f"等待{role_label(role)}{gate}（可审批：{who}）", role=role, users=users,
+                              brief=f"待审批（{_names(users) or '无审批人'}）"))
         elif not waiting and row.has_facts:
-            holds.append(Hold("run", f"事实已填报，等待流程运行：{RUN_HINT}"))
+            holds.append(Hold("run", f"事实已填报，等待流程运行：{RUN_HINT}", brief="已填报，待运行"))
         elif not waiting and spec.condition:
-            holds.append(Hold("condition", "条件步骤：前序步骤的事实表明需要办理时才填报，否则到期后自动跳过"))
+            holds.append(Hold("condition", "条件步骤：前序步骤的事实表明需要办理时才填报，否则到期后自动跳过",
+                              brief="条件步骤"))
         elif not waiting:
             roles = RECORDERS[spec.actor]
             users = tuple(u for r in roles for u in self.recorders.get(r, ()))
             who = f"：{'、'.join(users)}" if users else ""
-            holds.append(Hold("facts", f"待填报事实（由{_who_records(spec)}填报{who}）", role=roles[0], users=users))
+            holds.append(Hold("facts", f"待填报事实（由{_who_records(spec)}填报{who}）", role=roles[0], users=users,
+                              brief=f"待填报（{_names(users) or _who_records(spec)}）"))
         return holds
 
+    def _short_state(self, key: str) -> str:
+        row = self.steps[key]
+        if row.status == StepStatus.PENDING and row.has_facts:
+            return "已填报，待流程运行"
+        return status_label(row.status)
+
     def board_notes(self) -> list[dict]:
-        """The steps worth a line on the board: overdue, at a gate, blocked, rejected, or ready to do."""
-        notes = []
+        """The steps worth a line on the board, most pressing first: at a gate, blocked, rejected
+        or recorded without moving, and overdue steps someone can act on; then those ready to do."""
+        pressing, ready = [], []
         for row in self.open_steps():
-            if row.key in self.overdue or row.status != StepStatus.PENDING or row.key in self.rejections \
-                    or self.ready(row.key):
-                notes.append(self.step_dict(row.key))
-        return notes
+            if row.status != StepStatus.PENDING or row.key in self.rejections or row.has_facts:
+                pressing.append(self.step_dict(row.key))
+            elif self.ready(row.key):  # steps merely waiting for these are left out: these hold them
+                (pressing if row.key in self.overdue else ready).append(self.step_dict(row.key))
+        return pressing + ready
 
     def step_dict(self, key: str) -> dict:
         row, spec = self.steps[key], self.catalogue.step(key)
         return {"step": key, "name": spec.name, "status": row.status, "status_label": status_label(row.status),
                 "due": row.due.isoformat(), "overdue": self.is_overdue(key),
                 "holds": [h.as_dict() for h in self.holds(key)]}
+
+
+def _clip(text: str, size: int = 16) -> str:
+    return text if len(text) <= size else text[:size - 1] + "…"
+
+
+def _names(users: tuple[str, ...]) -> str:
+    return "、".join(users[:2]) + ("等" if len(users) > 2 else "")
 
 
 def _who_records(spec) -> str:
@@ -185,32 +224,47 @@ def _day(at: dt.datetime) -> str:
     return at.astimezone(TZ).date().isoformat() if at.tzinfo else at.date().isoformat()
 
 
+@functools.lru_cache(maxsize=8)
+def _layout(catalogue) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(step key, stage) in catalogue order, and the stage keys in order: read once per catalogue."""
+    return tuple((s.key, s.stage) for s in catalogue.steps()), tuple(s.key for s in catalogue.stages())
+
+
 def derive(catalogue, steps: dict[str, StepRow], today: dt.date, *, assessed: str | None,
            rejections: dict[str, Rejection]) -> tuple[VillageState, str, str | None, dict[str, str], list[str]]:
-    """(state, risk, current stage, stage states, overdue steps) of one village."""
-    overdue, blocked, awaiting, all_done = [], False, False, True
-    for spec in catalogue.steps():
-        row = steps.get(spec.key)
-        if row is None or row.finished:
+    """(state, risk, current stage, stage states, overdue steps) of one village.
+
+    A stage is done when all its steps are finished, current when one has started (is not
+    pending, or has facts recorded), todo otherwise. One pass: a province's digest calls this
+    for every village.
+    """
+    order, stage_keys = _layout(catalogue)
+    today_text = today.isoformat()  # ISO days compare as text
+    overdue: list[str] = []
+    blocked = awaiting = statutory_overdue = False
+    present, open_stages, started = set(), set(), set()
+    for key, stage in order:
+        row = steps.get(key)
+        if row is None:
             continue
-        all_done = False
-        if row.due < today:
-            overdue.append(spec.key)
-        blocked = blocked or row.status == StepStatus.BLOCKED
-        awaiting = awaiting or row.status == StepStatus.AWAITING
-    stages: dict[str, str] = {}
-    for stage in catalogue.stages():
-        rows = [steps[sp.key] for sp in catalogue.stage_steps(stage.key) if sp.key in steps]
-        if not rows:
+        present.add(stage)
+        status = row.status
+        if status != "pending" or row.has_facts:
+            started.add(stage)
+        if status in _FINISHED:
             continue
-        if all(r.finished for r in rows):
-            stages[stage.key] = "done"
-        elif any(r.status != StepStatus.PENDING or r.has_facts for r in rows):
-            stages[stage.key] = "current"
-        else:
-            stages[stage.key] = "todo"
+        open_stages.add(stage)
+        if row.due_text < today_text:
+            overdue.append(key)
+            statutory_overdue = statutory_overdue or bool(row.statutory)
+        if status == "blocked":
+            blocked = True
+        elif status == "awaiting":
+            awaiting = True
+    stages = {k: ("current" if k in started else "todo") if k in open_stages else "done"
+              for k in stage_keys if k in present}
     current = next((k for k, v in stages.items() if v != "done"), None)
-    if all_done:
+    if not open_stages:
         state = VillageState.DONE
     elif overdue:
         state = VillageState.OVERDUE
@@ -220,8 +274,8 @@ def derive(catalogue, steps: dict[str, StepRow], today: dt.date, *, assessed: st
         state = VillageState.AWAITING
     else:
         state = VillageState.RUNNING
-    risk = risk_level(statutory_overdue=any(steps[k].statutory for k in overdue), overdue=len(overdue),
-                      blocked=blocked, rejected=bool(rejections), assessed=assessed)
+    risk = risk_level(statutory_overdue=statutory_overdue, overdue=len(overdue), blocked=blocked,
+                      rejected=bool(rejections), assessed=assessed)
     return state, risk, current, stages, overdue
 
 

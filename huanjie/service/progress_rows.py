@@ -10,7 +10,6 @@ text on every backend, booleans may be 0/1.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections import defaultdict
 
@@ -70,25 +69,21 @@ def load_progress(session: Session, catalogue, today: dt.date, *, campaign_id: i
     if not villages:
         return []
     has_facts = and_(S.facts.is_not(None), cast(S.facts, String) != "null")  # JSON null counts as none
-    steps_q = _scoped(_from_steps(
+    steps_q = _scoped(_from_steps(  # the columns of StepRow, in order
         V.id, S.id, S.step_key, S.status, cast(S.due, String), S.statutory, S.provisional, S.invalidated,
         case((has_facts, 1), else_=0), case((S.status == StepStatus.BLOCKED.value, cast(S.failures, String))),
         S.note, S.recorded_by, S.attempt), campaign_id, township, village)
     steps: dict[int, dict[str, StepRow]] = defaultdict(dict)
-    awaiting: dict[int, StepRow] = {}
-    for vid, sid, key, status, due, statutory, provisional, invalidated, facts, failures, note, by, attempt \
-            in fetch(session, steps_q):
-        row = StepRow(sid, key, status, _date(due), bool(statutory), bool(provisional), bool(invalidated),
-                      bool(facts), json.loads(failures) if failures else [], note, by, None, attempt)
-        steps[vid][key] = row
-        if status == StepStatus.AWAITING:
-            awaiting[sid] = row
-    if awaiting:  # when each waiting gate's facts came in (SQLAlchemy parses the times)
-        since_q = _scoped(_from_steps(S.id, type_coerce(S.recorded_at, DateTime()))
-                          .where(S.status == StepStatus.AWAITING.value), campaign_id, township, village)
-        for sid, at in session.connection().execute(since_q):
-            if sid in awaiting and at is not None:
-                awaiting[sid].recorded_at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+    make = StepRow._make
+    for values in fetch(session, steps_q):
+        row = make(values)
+        steps[row.village_id][row.key] = row
+    waiting: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
+    since_q = _scoped(_from_steps(V.id, S.step_key, type_coerce(S.recorded_at, DateTime()))
+                      .where(S.status == StepStatus.AWAITING.value), campaign_id, township, village)
+    for vid, key, at in session.connection().execute(since_q):  # SQLAlchemy parses the times
+        if at is not None:
+            waiting[vid][key] = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
     assessed = _assessments(session, campaign_id, township, village)
     rejections = _open_rejections(session, steps, campaign_id, township, village)
     people = _People(session)
@@ -101,7 +96,7 @@ def load_progress(session: Session, catalogue, today: dt.date, *, campaign_id: i
         approvers, recorders = people.of(tname, code, county)
         result.append(VillageProgress(vid, code, name, tname, county, campaign_code, today, state, risk, stage,
                                       stages, rows, overdue, rejections.get(vid, {}), catalogue, approvers,
-                                      recorders))
+                                      waiting.get(vid, {}), recorders))
     return result
 
 
@@ -156,13 +151,3 @@ class _People:
                 recorders[u.role].append(u.name)
         return (tuple(u.name for u in in_scope if u.role in _GATE_ROLES),
                 {r: tuple(names) for r, names in recorders.items()})
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value[:10])
-
-
-def _date(value: dt.date | str) -> dt.date:
-    """Due days are read as text (cheap on every backend) and parsed once per distinct day."""
-    return _parse_date(value) if isinstance(value, str) else value

@@ -16,6 +16,7 @@ from huanjie.service.corrections import fact_changes, merged
 from huanjie.steps.checks.legal_dates import statutory_lateness
 from huanjie.steps.facts.documents import document_gaps
 from huanjie.steps.facts.validate import Earlier, check_facts
+from huanjie.steps import status as transition
 from huanjie.steps.runner import check_context, fact_date
 from huanjie.steps.state import CaseView, case_id_for, load_case
 from huanjie.store.db import transaction
@@ -73,7 +74,7 @@ def record_in(session: Session, ctx: Context, *, actor_name: str | None, village
     require(
         actor.role == "system" or actor.role in allowed,
         f"{actor.name}（{role_label(actor.role)}）不能填报步骤 {step_key}",
-        f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（domain.md §4）",
+        f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（换届工作职责分工）",
     )
     require(covers(actor, view.township.name, view.village.code, view.campaign.county),
             f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
@@ -94,17 +95,14 @@ def record_in(session: Session, ctx: Context, *, actor_name: str | None, village
         raise InvalidInput(f"步骤 {step_key} 的事实有 {len(checked.problems)} 处问题，未记录",
                            [_with_line(p, lines) for p in checked.problems])
     facts = checked.facts
-    state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now
-    state.status, state.note = "pending", None
+    state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now  # what the checks read
     from huanjie.steps.checks import run_checks
 
     failures = [f.__dict__ for f in run_checks(spec.checks, check_context(view, step_key))]
     failures += statutory_lateness(spec, state, fact_date(facts) or now.date())
     if not failures:
         failures = document_gaps(session, view, step_key, fact_date(facts) or now.date())
-    if failures:
-        state.status = "blocked"
-    state.failures = failures
+    transition.recorded(state, facts=facts, by=actor.name, at=now, failures=failures)
     session.add(state)
     view.case.wake += 1
     session.add(view.case)

@@ -54,6 +54,7 @@ def load_villages(ctx: Context, *, campaign_code: str | None = None, township: s
 
 def board(ctx: Context, *, campaign_code: str | None = None, township: str | None = None,
           village: str | None = None) -> list[VillageStatus]:
+    """The board of the villages in scope (who may see which: huanjie.service.visibility)."""
     return [village_status(p) for p in load_villages(ctx, campaign_code=campaign_code, township=township,
                                                      village=village)]
 

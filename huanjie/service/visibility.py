@@ -37,7 +37,7 @@ def acting_user(ctx: Context, actor_name: str | None, *, action: str, roles: tup
     if roles is not None:
         allowed = "、".join(role_label(r) for r in roles if r != "system")
         require(actor.role in (*roles, "system"), f"{actor.name}（{role_label(actor.role)}）不能{action}",
-                f"{action}限{allowed}（domain.md §4）")
+                f"{action}限{allowed}（换届工作职责分工）")
     return actor
 
 

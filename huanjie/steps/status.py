@@ -41,8 +41,8 @@ FINISHED = (StepStatus.DONE, StepStatus.SKIPPED)
 
 # target status -> the statuses a step may come from
 _ALLOWED = {
-    StepStatus.PENDING: set(OPEN) | {StepStatus.SKIPPED},         # (re)recorded, returned by a rejection
-    StepStatus.BLOCKED: {StepStatus.PENDING, StepStatus.BLOCKED, StepStatus.SKIPPED},
+    StepStatus.PENDING: set(OPEN) | {StepStatus.SKIPPED},  # (re)recorded or corrected, returned by a rejection
+    StepStatus.BLOCKED: {StepStatus.PENDING, StepStatus.BLOCKED, StepStatus.AWAITING, StepStatus.SKIPPED},
     StepStatus.AWAITING: {StepStatus.PENDING, StepStatus.BLOCKED},
     StepStatus.DONE: {StepStatus.PENDING, StepStatus.BLOCKED, StepStatus.AWAITING},
     StepStatus.SKIPPED: {StepStatus.PENDING},

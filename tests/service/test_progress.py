@@ -1,0 +1,69 @@
+"""What holds a step (service.progress): plan and the board name it."""
+
+from __future__ import annotations
+
+import pytest
+
+from huanjie.service.gates import decide_gate
+from huanjie.service.planning import village_plan
+from huanjie.service.status import board
+from huanjie.steps.status import StepStatus
+from tests.factories import make_campaign, make_villages
+from tests.fixtures.scenario import APPROVER, RECORDER, VillageDriver, add_staff, launch_all
+
+
+@pytest.fixture
+def driver(ctx, clock):
+    created = make_campaign(ctx)
+    make_villages(ctx, created)
+    add_staff(ctx)
+    launch_all(ctx, created.code)
+    clock.set("2026-07-20T10:00:00")
+    return VillageDriver(ctx, clock, created.code, "V001")
+
+
+def plan_holds(ctx, step: str) -> list[dict]:
+    [row] = [r for r in village_plan(ctx, village_code="V001") if r.step == step]
+    return row.holds
+
+
+def test_plan_and_board_say_that_p21_waits_for_the_townships_p13(ctx, driver):
+    driver.record("P1.1")
+    driver.record("P2.1")
+    driver.run()
+    assert driver.states()["P2.1"].status == StepStatus.PENDING  # it did not move
+    [hold] = plan_holds(ctx, "P2.1")
+    assert hold["kind"] == "waits_for" and hold["steps"] == ["P1.3"]
+    assert "P1.3 软弱涣散村党组织整顿" in hold["text"] and "乡镇" in hold["text"]
+    [p13] = plan_holds(ctx, "P1.3")
+    assert p13["kind"] == "facts" and RECORDER in p13["text"]  # who is to record it, by name
+    [v] = board(ctx, village="V001")
+    p21 = next(h for h in v.holds if h["step"] == "P2.1")
+    assert [h["kind"] for h in p21["holds"]] == ["waits_for"] and "P1.3" in p21["holds"][0]["text"]
+
+    driver.record("P1.3")
+    driver.run()
+    assert driver.states()["P2.1"].status == StepStatus.DONE
+    assert plan_holds(ctx, "P2.1") == []
+
+
+def test_holds_of_a_gate_a_rejection_a_failed_check_and_a_recorded_step(ctx, driver):
+    driver.record("P2.1", committee_seats=9)
+    [check] = [h for h in plan_holds(ctx, "P2.1") if h["kind"] == "check"]
+    assert "9 名" in check["messages"][0] and "未通过检查" in check["text"]
+    for key in ("P1.1", "P1.3", "P2.1", "P2.2", "P2.3"):
+        driver.record(key)
+    [recorded] = plan_holds(ctx, "P1.1")
+    assert recorded["kind"] == "run" and "huanjie run" in recorded["text"]  # recorded, not yet run
+    [waiting] = plan_holds(ctx, "P2.2")
+    assert "P2.1" in waiting["text"] and "已填报，待流程运行" in waiting["text"]
+    driver.run()
+    [gate] = plan_holds(ctx, "P2.3")
+    assert gate["kind"] == "gate" and gate["users"] == [APPROVER]  # its recorder may not decide it
+    assert "乡镇党委" in gate["text"] and APPROVER in gate["text"]
+
+    decide_gate(ctx, actor_name=APPROVER, village_code="V001", step_key="P2.3", approve=False,
+                reason="批复须写明职数")
+    holds = plan_holds(ctx, "P2.3")
+    assert [h["kind"] for h in holds] == ["rejected", "facts"]
+    assert holds[0]["by"] == APPROVER and holds[0]["reason"] == "批复须写明职数"
