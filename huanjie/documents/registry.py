@@ -1,7 +1,9 @@
 """The 27 standard documents of a 两委 re-election (domain.md §7), as data.
 
 ``public`` marks 公告/公示 (posted for everyone: 身份证号 masked); ``must_contain`` lists the
-short phrases a rendered document has to show, for template tests and reviewers.
+short phrases a rendered document has to show, for template tests and reviewers; ``kind`` is
+the page style (markup.KINDS): official 公文 (红头, 版记), notice 公告/公示/办法, form 表格,
+ballot 选票, card 证件, certificate 证书; ``upward`` marks 请示/报告 to a higher body (签发人).
 """
 
 from __future__ import annotations
@@ -16,10 +18,19 @@ class DocumentSpec:
     steps: tuple[str, ...]
     public: bool
     must_contain: tuple[str, ...]
+    kind: str = "notice"
+    upward: bool = False
+
+
+KIND = {"D01": "official", "D02": "official", "D05": "official", "D06": "official", "D10": "official",
+        "D11": "official", "D04": "form", "D12": "form", "D13": "form", "D27": "form", "D09": "ballot",
+        "D24": "ballot", "D20": "card", "D26": "certificate"}
+UPWARD = {"D01", "D05", "D10"}  # 请示 and 报告 to the 乡镇党委
 
 
 def _doc(code: str, title: str, steps: str, public: bool, must_contain: str) -> DocumentSpec:
-    return DocumentSpec(code, title, tuple(steps.split()), public, tuple(must_contain.split("、")))
+    return DocumentSpec(code, title, tuple(steps.split()), public, tuple(must_contain.split("、")),
+                        KIND.get(code, "notice"), code in UPWARD)
 
 
 DOCUMENTS: dict[str, DocumentSpec] = {d.code: d for d in (

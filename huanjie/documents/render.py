@@ -63,9 +63,10 @@ def environment() -> jinja2.Environment:
 
 def page(doc: Prepared, number: str | None) -> Page:
     template = environment().get_template(f"{doc.code}.xml.j2")
+    # 成文日期 in Arabic numerals, the year in full, no leading zeros (GB/T 9704-2012 7.3.5.1)
     markup = template.render(**doc.context, title=doc.title, number=number or "", issuer=doc.issuer,
-                             day_cn=chinese_date(doc.day))
-    return parse_page(markup, title=doc.title, day=doc.day, public=doc.public)
+                             day_text=numeric_date(doc.day), day_cn=numeric_date(doc.day))
+    return parse_page(markup, title=doc.title, day=doc.day, public=doc.public, kind=DOCUMENTS[doc.code].kind)
 
 
 def render_html(p: Page) -> bytes:
