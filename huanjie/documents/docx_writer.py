@@ -49,6 +49,7 @@ class Setup:
     right: int
     numbered: bool = True
     border: bool = False
+    grid: bool = True  # the 22-line grid of the 版心; sheets (ballots, cards, certificates) have none
 
     @property
     def text_width_twips(self) -> int:
@@ -61,16 +62,16 @@ class Setup:
     def landscape(self) -> "Setup":
         # GB/T 9704-2012 10.2: a table turned sideways keeps the 版心's margins on its sides
         return Setup(self.height_mm, self.width_mm, self.left, self.right, self.top, self.bottom,
-                     self.numbered, self.border)
+                     self.numbered, self.border, self.grid)
 
 
 SETUPS = {
     "official": Setup(210, 297, 37, 35, 28, 26),
     "notice": Setup(210, 297, 37, 35, 28, 26),
     "form": Setup(210, 297, 37, 35, 28, 26),
-    "ballot": Setup(210, 297, 20, 20, 22, 22, numbered=False),
-    "card": Setup(210, 297, 12, 12, 12, 12, numbered=False),
-    "certificate": Setup(297, 210, 30, 28, 35, 35, numbered=False, border=True),
+    "ballot": Setup(210, 297, 20, 20, 22, 22, numbered=False, grid=False),
+    "card": Setup(210, 297, 12, 12, 12, 12, numbered=False, grid=False),
+    "certificate": Setup(297, 210, 30, 28, 35, 35, numbered=False, border=True, grid=False),
 }
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CORE = (
@@ -202,7 +203,8 @@ def section_properties(setup: Setup, *, first: bool) -> str:
             f'<w:pgMar w:top="{round(setup.top * MM)}" w:right="{round(setup.right * MM)}" '
             f'w:bottom="{round(setup.bottom * MM)}" w:left="{round(setup.left * MM)}" w:header="720" '
             f'w:footer="{max(footer_at, 400)}" w:gutter="0"/>{border}<w:cols w:space="720"/>'
-            f'<w:docGrid w:type="lines" w:linePitch="{LINE_TWIPS}"/></w:sectPr>')
+            + (f'<w:docGrid w:type="lines" w:linePitch="{LINE_TWIPS}"/>' if setup.grid else
+               '<w:docGrid w:linePitch="360"/>') + '</w:sectPr>')
 
 
 # --- body ---------------------------------------------------------------------------------
@@ -221,6 +223,7 @@ def _runs(text: str, bold: bool = False, font: str | None = None, size: int = 0)
     return "".join(pieces)
 
 
+CHAR_UNITS = {"cell": 280, "small": 240, "colophon": 280, "cert": 400, "cert_title": 960}
 STYLE_IDS = {"title": "HjTitle", "masthead": "HjMasthead", "h1": "HjH1", "h2": "HjH2", "cell": "HjCell",
              "small": "HjSmall", "colophon": "HjColophon", "cert_title": "HjCertTitle", "cert": "HjCert"}
 
@@ -247,13 +250,14 @@ def _para(p: Para, *, keep_next: bool = False, width_twips: int = TEXT_WIDTH_TWI
     elif p.signer is not None:
         props.append('<w:jc w:val="left"/>')
     ind = []
+    unit = CHAR_UNITS.get(p.style, CHAR_TWIPS)  # one character of the paragraph's size
     # the *Chars attributes are Word's; the twips beside them are what LibreOffice reads
     if p.indent_chars:
-        ind.append(f'w:firstLine="{p.indent_chars * CHAR_TWIPS}" w:firstLineChars="{p.indent_chars * 100}"')
+        ind.append(f'w:firstLine="{p.indent_chars * unit}" w:firstLineChars="{p.indent_chars * 100}"')
     if p.left_chars:
-        ind.append(f'w:left="{p.left_chars * CHAR_TWIPS}" w:leftChars="{p.left_chars * 100}"')
+        ind.append(f'w:left="{p.left_chars * unit}" w:leftChars="{p.left_chars * 100}"')
     if p.right_chars:
-        ind.append(f'w:right="{round(p.right_chars * CHAR_TWIPS)}" w:rightChars="{round(p.right_chars * 100)}"')
+        ind.append(f'w:right="{round(p.right_chars * unit)}" w:rightChars="{round(p.right_chars * 100)}"')
     if ind:
         props.append(f"<w:ind {' '.join(ind)}/>")
     ppr = f"<w:pPr>{''.join(props)}</w:pPr>" if props else ""
@@ -270,16 +274,16 @@ def _needs(t: Table, em_twips: int) -> tuple[list[float], list[float]]:
     on one line (an 18-digit ID, "出生年月", "序号"); wanted holds every cell on one line."""
     n = len(t.widths)
     least, wanted = [0.0] * n, [0.0] * n
-    pad = 2 * CELL_MARGIN_TWIPS + 40
+    pad = 2 * CELL_MARGIN_TWIPS + 120
     for row in t.rows:
         col = 0
         for cell in row.cells:
             if cell.span == 1:
                 for line in cell.text.split("\n"):
-                    em = text_em(line)
+                    em = text_em(line, narrow=0.6)  # a CJK face's digits run wider than half an em
                     runs = re.findall(r"[0-9A-Za-z*X.\-:]+", line)
                     unbreakable = em if em <= 6 or (len(line) <= 12 and any(ch.isdigit() for ch in line)) \
-                        else max([text_em(r) for r in runs] + [2.0])
+                        else max([text_em(r, narrow=0.6) for r in runs] + [2.0])
                     least[col] = max(least[col], unbreakable * em_twips + pad)
                     wanted[col] = max(wanted[col], em * em_twips + pad)
             col += cell.span
@@ -311,6 +315,8 @@ def column_widths(t: Table, available: int, em_twips: int) -> list[int] | None:
 
 def _cell(cell: Cell, width: int, size: str, keep_next: bool) -> str:
     span = f'<w:gridSpan w:val="{cell.span}"/>' if cell.span > 1 else ""
+    if cell.vmerge:
+        span += f'<w:vMerge w:val="{cell.vmerge}"/>' if cell.vmerge == "restart" else "<w:vMerge/>"
     shade = '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>' if cell.head else ""
     paras = cell.paras or [Para("")]
     body = "".join(_para(Para(p.text, style=size, align=p.align or cell.align, bold=p.bold or cell.head),
@@ -351,9 +357,15 @@ def _table(t: Table, widths: list[int], keep_with_next: bool) -> str:
             f'w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
 
 
-def _colophon(c: Colophon, width: int) -> str:
-    """版记 at the foot of the last page: 抄送 above 印发机关 (left) and 印发日期 (right), between a
-    thick first and last separator line and a thin one between them (GB/T 9704-2012 7.4)."""
+COLOPHON_ROW_TWIPS = 560
+
+
+def _colophon(c: Colophon, setup: "Setup") -> str:
+    """版记: 抄送 above 印发机关 (left) and 印发日期 (right), between a thick first and last separator
+    line and a thin one between them (GB/T 9704-2012 7.4). The table is anchored to the foot of the
+    版心 (Word puts it on the last lines); LibreOffice ignores the anchor of a .docx table and sets
+    it right after the closing block, still on the last page with it."""
+    width = setup.text_width_twips
     thick = '<w:{} w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
     thin = '<w:{} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
     half = width // 2
@@ -361,26 +373,26 @@ def _colophon(c: Colophon, width: int) -> str:
     def cell(text: str, w: int, span: int, borders: str, align: str, right: bool = False) -> str:
         ind = f'<w:ind w:{"right" if right else "left"}="{280}"/>'
         spans = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-        return (f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{spans}<w:tcBorders>{borders}</w:tcBorders></w:tcPr>'
+        return (f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{spans}<w:tcBorders>{borders}</w:tcBorders>'
+                f'<w:vAlign w:val="center"/></w:tcPr>'
                 f'<w:p><w:pPr><w:pStyle w:val="HjColophon"/><w:keepNext/><w:jc w:val="{align}"/>{ind}</w:pPr>'
                 f"{_runs(text)}</w:p></w:tc>")
 
+    row = f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{COLOPHON_ROW_TWIPS}"/></w:trPr>'
     rows = []
     if c.copy_to:
-        rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + cell(
-            f"抄送：{c.copy_to}", width, 2, thick.format("top") + thin.format("bottom"), "left") + "</w:tr>")
+        rows.append(row + cell(f"抄送：{c.copy_to}", width, 2, thick.format("top") + thin.format("bottom"), "left")
+                    + "</w:tr>")
     first_top = thin.format("top") if c.copy_to else thick.format("top")
-    rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-                + cell(c.printer, half, 1, first_top + thick.format("bottom"), "left")
+    rows.append(row + cell(c.printer, half, 1, first_top + thick.format("bottom"), "left")
                 + cell(c.printed, width - half, 1, first_top + thick.format("bottom"), "right", right=True)
                 + "</w:tr>")
-    # a floating table anchored to the bottom of the 版心: the 版记's last line on the last line
-    return (f'<w:tbl><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="180" '
+    return (f'<w:tbl><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
             f'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpXSpec="center" w:tblpYSpec="bottom"/>'
             f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
             '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
             f'</w:tblPr><w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{width - half}"/></w:tblGrid>'
-            f'{"".join(rows)}</w:tbl>')
+            f'{"".join(rows)}</w:tbl><w:p/>')
 
 
 def section_setups(page: Page) -> list[tuple[Setup, list[Block]]]:
@@ -420,8 +432,7 @@ def _body(setup: Setup, blocks: list[Block]) -> str:
             out.append(_table(b, widths, keep))
             out.append(_para(Para(""), keep_next=keep) if keep else "<w:p/>")
         elif isinstance(b, Colophon):
-            out.append(_colophon(b, width))
-            out.append("<w:p/>")
+            out.append(_colophon(b, setup))
         else:
             out.append(_para(b, keep_next=keep and i < len(blocks) - 1, width_twips=width))
     return "".join(out)

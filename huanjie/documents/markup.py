@@ -51,6 +51,7 @@ class Cell:
     span: int = 1
     align: str | None = None
     head: bool = False
+    vmerge: str | None = None  # restart | continue: one cell over several rows (a ballot's 职务)
 
     @property
     def text(self) -> str:
@@ -129,9 +130,9 @@ def _content(el: ET.Element) -> list[str]:
     return lines
 
 
-def text_em(text: str) -> float:
-    """Width of ``text`` in em: CJK and full-width characters 1, others (digits, Latin) 1/2."""
-    return sum(1.0 if ord(c) > 0x2E7F else 0.5 for c in text)
+def text_em(text: str, narrow: float = 0.5) -> float:
+    """Width of ``text`` in em: CJK and full-width characters 1, others (digits, Latin) ``narrow``."""
+    return sum(1.0 if ord(c) > 0x2E7F else narrow for c in text)
 
 
 class _Parser:
@@ -153,7 +154,7 @@ class _Parser:
         self.blocks.append(block)
 
     def sealed(self) -> bool:
-        return self.kind in ("official", "notice", "form")
+        return self.kind in ("official", "notice", "form", "certificate")
 
     def element(self, el: ET.Element) -> None:
         tag, a = el.tag, el.attrib
@@ -183,16 +184,23 @@ class _Parser:
             self.add(Para(self.text(el), style=tag, indent_chars=2, keep_next=True))
         elif tag == "sign":
             self.closing_gap()
-            self.add(Para(self.text(el), align="right", right_chars=float(a.get("right", "4")), closing=True))
+            self.add(Para(self.text(el), align="right", right_chars=float(a.get("right", "4")), closing=True,
+                          style=self.closing_style()))
         elif tag == "date":
             if not self.blocks or not (isinstance(self.blocks[-1], Para) and self.blocks[-1].closing):
                 self.closing_gap()
-            self.add(Para(self.text(el), align="right", right_chars=float(a.get("right", "4")), closing=True))
+            self.add(Para(self.text(el), align="right", right_chars=float(a.get("right", "4")), closing=True,
+                          style=self.closing_style()))
             self.centre_signature()
         elif tag == "remark":  # 附注: 居左空二字加圆括号, the line below 成文日期 (7.3.7)
             self.add(Para(f"（{self.text(el)}）", indent_chars=2, closing=True))
         elif tag == "colophon":
             self.add(Colophon(a.get("copy", ""), a.get("printer", ""), a.get("printed", "")))
+        elif tag == "certtitle":
+            self.add(Para(self.text(el), style="cert_title", space_before_twips=int(a.get("space", "600"))))
+            self.add(Para(""))
+        elif tag == "cert":
+            self.add(Para(self.text(el), style="cert", indent_chars=int(a.get("indent", "0"))))
         elif tag == "blank":
             self.add(Para(""))
         elif tag == "pagebreak":
@@ -203,6 +211,9 @@ class _Parser:
             self.add(self.table(el))
         else:
             raise ValueError(f"unknown tag <{tag}> in a document template")
+
+    def closing_style(self) -> str | None:
+        return {"certificate": "cert", "ballot": "small"}.get(self.kind)
 
     def closing_gap(self) -> None:
         """Room for the seal: its top within one line of the text (7.3.5.1), the signature in its lower half."""
@@ -232,7 +243,7 @@ class _Parser:
                 if td.get("caption") == "1":  # the first line is the form's name: centred, bold
                     paras[0].align, paras[0].bold = "center", True
                 cells.append(Cell(paras, span=int(td.get("span", "1")), align=td.get("align"),
-                                  head=td.get("head") == "1"))
+                                  head=td.get("head") == "1", vmerge=td.get("vmerge")))
             rows.append(Row(cells, repeat=tr.get("repeat") == "1", min_height_twips=int(tr.get("height", "0"))))
         widths = [int(w) for w in a["widths"].split()]
         for i, row in enumerate(rows):

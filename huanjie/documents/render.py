@@ -16,6 +16,8 @@ import jinja2
 
 from huanjie.documents.builders import BUILDERS
 from huanjie.documents.chinese_dates import chinese_count, chinese_date, numeric_date
+from huanjie.documents.county import NO_TEMPLATES, CountyTemplates
+from huanjie.documents.dates import date_problems
 from huanjie.documents.docx_writer import write_docx
 from huanjie.documents.markup import Page, parse_page
 from huanjie.documents.registry import DOCUMENTS
@@ -37,23 +39,33 @@ class Prepared:
     public: bool
     issuer: object | None  # huanjie.documents.numbering.Issuer, for numbered documents
     context: dict
+    templates: str | None = None  # the county's templates folder, None: the defaults
 
 
-def prepare(code: str, src: Source) -> Prepared:
+def prepare(code: str, src: Source, templates: CountyTemplates = NO_TEMPLATES) -> Prepared:
+    """Check the facts and the dates of document ``code``; InvalidInput lists every problem."""
     spec, build = DOCUMENTS[code], BUILDERS[code]
     context = build.fn(src)
     issuer = src.issuer(build.issuer) if build.issuer else None
+    day = context.pop("day", None) or src.day  # a document dated by the process, not by its step
+    if not src.problems:
+        src.problems.extend(date_problems(code, day, context, src))
     if src.problems:
         raise InvalidInput(f"{code}《{spec.title}》有 {len(src.problems)} 项事实缺失或有误，不能生成",
                            list(dict.fromkeys(src.problems)))
     title = context.pop("title", None) or spec.title
-    context.update(v=src.village, day=src.day, step=src.step, anchors=src.anchors)
-    return Prepared(code, src.step, title, src.day, spec.public, issuer, context)
+    context.update(v=src.village, day=day, step=src.step, anchors=src.anchors)
+    return Prepared(code, src.step, title, day, spec.public, issuer, context,
+                    str(templates.folder) if code in templates.overrides else None)
 
 
 @functools.cache
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+def environment(county_folder: str | None = None) -> jinja2.Environment:
+    """The templates: a county's folder first (county.py), then the defaults."""
+    loader = jinja2.FileSystemLoader(str(TEMPLATES))
+    if county_folder:
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(county_folder), loader])
+    env = jinja2.Environment(loader=loader, autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=False)
     env.filters.update(cn_date=chinese_date, num_date=numeric_date, cn=chinese_count,
@@ -62,7 +74,7 @@ def environment() -> jinja2.Environment:
 
 
 def page(doc: Prepared, number: str | None) -> Page:
-    template = environment().get_template(f"{doc.code}.xml.j2")
+    template = environment(doc.templates).get_template(f"{doc.code}.xml.j2")
     # 成文日期 in Arabic numerals, the year in full, no leading zeros (GB/T 9704-2012 7.3.5.1)
     markup = template.render(**doc.context, title=doc.title, number=number or "", issuer=doc.issuer,
                              day_text=numeric_date(doc.day), day_cn=numeric_date(doc.day))

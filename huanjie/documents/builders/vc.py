@@ -139,8 +139,9 @@ def d21(src: Source) -> dict:
 @builder("D22", issuer="election_committee")
 def d22(src: Source) -> dict:
     rows = entries(src, "V5.2", "proxies", "委托投票", {"principal": ("委托人", "text"), "proxy": ("受委托人", "text"),
-                   "relation": ("关系", "text")}, allow_empty=True)
-    return {**_committee(src), "rows": rows, "max": src.profile["proxy_max_principals"]}
+                   "relation": ("关系", "text"), "filed": ("委托日期", "date")}, allow_empty=True)
+    return {**_committee(src), "rows": rows, "max": src.profile["proxy_max_principals"],
+            "proxy_days": src.profile["proxy_filing_days_before"]}
 
 
 @builder("D23", issuer="election_committee")
@@ -254,8 +255,9 @@ def d27(src: Source) -> dict:
         if item is None:
             src.problems.append(_problem(f"第 {i + 1} 项移交事项“{e}”不是移交清单的条目", "V9.1.handover"))
             continue
-        rows.append({"item": item.short, "title": item.title, "detail": e.get("detail", ""),
-                     "out": e.get("outgoing_signed") is True, "in": e.get("incoming_signed") is True})
+        # the content column says what is handed over, never the item's name again
+        detail = e.get("detail") or (item.title if item.title != item.short else "")
+        rows.append({"item": item.short, "detail": detail})
     return {**_committee(src), "rows": rows, "source": items.source,
             "chair": src.need("V9.1", "chair", "主持人"), "supervisor": src.need("V9.1", "supervisor", "监交人"),
             "outgoing": src.need("V9.1", "outgoing", "移交人"), "incoming": src.need("V9.1", "incoming", "接收人")}
