@@ -144,11 +144,13 @@ def base_package() -> tuple[dict[str, bytes], str, str]:
         style.font.size = Pt(half_points / 2)
         style.font.bold = bold
         _fonts(style.element, font)
-        if centred:
-            style.element.get_or_add_pPr().append(parse_xml(f'<w:jc {nsdecls("w")} w:val="center"/>'))
         if style_id in ("HjCell", "HjSmall", "HjFooter", "HjColophon", "HjCertTitle", "HjCert"):
+            # off the 22-line grid: a table row or a small line takes its own height, not a whole line
+            style.element.get_or_add_pPr().append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
             style.element.get_or_add_pPr().append(parse_xml(
                 f'<w:spacing {nsdecls("w")} w:line="{LINE_TWIPS * 3 // 4}" w:lineRule="atLeast"/>'))
+        if centred:  # after the spacing: Word reads pPr children in schema order
+            style.element.get_or_add_pPr().append(parse_xml(f'<w:jc {nsdecls("w")} w:val="center"/>'))
         if style_id in ("HjMasthead", "HjCertTitle"):
             style.font.color.rgb = None
             style.element.get_or_add_rPr().append(parse_xml(f'<w:color {nsdecls("w")} w:val="C00000"/>'))
@@ -243,12 +245,13 @@ def _para(p: Para, *, keep_next: bool = False, width_twips: int = TEXT_WIDTH_TWI
         props.append(f'<w:tabs><w:tab w:val="right" w:pos="{width_twips - CHAR_TWIPS * 2}"/></w:tabs>')
     if p.space_before_twips:
         props.append(f'<w:spacing w:before="{p.space_before_twips}"/>')
+    jc = ""
     if p.style in ("title", "masthead", "cert_title") or p.align == "center":
-        props.append('<w:jc w:val="center"/>')
+        jc = '<w:jc w:val="center"/>'
     elif p.align == "right":
-        props.append('<w:jc w:val="right"/>')
+        jc = '<w:jc w:val="right"/>'
     elif p.signer is not None:
-        props.append('<w:jc w:val="left"/>')
+        jc = '<w:jc w:val="left"/>'
     ind = []
     unit = CHAR_UNITS.get(p.style, CHAR_TWIPS)  # one character of the paragraph's size
     # the *Chars attributes are Word's; the twips beside them are what LibreOffice reads
@@ -260,6 +263,8 @@ def _para(p: Para, *, keep_next: bool = False, width_twips: int = TEXT_WIDTH_TWI
         ind.append(f'w:right="{round(p.right_chars * unit)}" w:rightChars="{round(p.right_chars * 100)}"')
     if ind:
         props.append(f"<w:ind {' '.join(ind)}/>")
+    if jc:  # after <w:ind>: the schema's order
+        props.append(jc)
     ppr = f"<w:pPr>{''.join(props)}</w:pPr>" if props else ""
     runs = _runs(p.text, p.bold, size=p.size_half_points)
     if p.signer is not None:
@@ -342,7 +347,7 @@ def _table(t: Table, widths: list[int], keep_with_next: bool) -> str:
         # keep-with-next inside a table keeps rows together: the header with the first two rows,
         # a whole small form, and the last two rows with the closing block after the table
         keep = t.keep_together and i < last or (row.repeat or i < header_rows + 1 and header_rows) \
-            or (keep_with_next and i >= last - 1)
+            or (keep_with_next and i >= last - 1) or (len(t.rows) > 3 and i == last - 1)  # no row alone
         cells, col = [], 0
         for cell in row.cells:
             cells.append(_cell(cell, sum(widths[col:col + cell.span]), "small" if t.small else "cell", bool(keep)))
@@ -375,7 +380,7 @@ def _colophon(c: Colophon, setup: "Setup") -> str:
         spans = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
         return (f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{spans}<w:tcBorders>{borders}</w:tcBorders>'
                 f'<w:vAlign w:val="center"/></w:tcPr>'
-                f'<w:p><w:pPr><w:pStyle w:val="HjColophon"/><w:keepNext/><w:jc w:val="{align}"/>{ind}</w:pPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="HjColophon"/><w:keepNext/>{ind}<w:jc w:val="{align}"/></w:pPr>'
                 f"{_runs(text)}</w:p></w:tc>")
 
     row = f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{COLOPHON_ROW_TWIPS}"/></w:trPr>'
@@ -424,8 +429,8 @@ def _body(setup: Setup, blocks: list[Block]) -> str:
     width = setup.text_width_twips
     closing_at = next((i for i, b in enumerate(blocks) if isinstance(b, Para) and b.closing), None)
     for i, b in enumerate(blocks):
-        # the two lines before the closing block and the block itself stay on one page
-        keep = closing_at is not None and closing_at - 3 <= i < len(blocks) - 1 and not isinstance(b, Colophon)
+        # the two paragraphs before the closing block (and the seal room) stay on its page
+        keep = closing_at is not None and closing_at - 4 <= i < len(blocks) - 1 and not isinstance(b, Colophon)
         if isinstance(b, Table):
             widths = column_widths(b, width, _em(b)) or column_widths(
                 Table(b.widths, b.rows, fixed=True), width, _em(b))
