@@ -12,6 +12,12 @@ is drawn by the first face in its preference list that
    仿宋, fonts-cwtex-fs) draws 4,384 of 6,763 (a traditional-character face: no 乡, 书, 东), so
    the body falls back to the free face nearest 仿宋's thin, even stroke that covers GB 2312.
 
+A free face in CFF outlines (Noto CJK) is used as a TrueType copy made once: its SC face taken
+out of the collection, cut to GB 2312 and ASCII, converted to quadratic outlines (fontTools) and
+kept in ``~/.cache/huanjie/fonts``. LibreOffice embeds a CFF font as Type 1, whose encryption
+starts with random bytes (the same document would never give the same PDF twice), and from a
+.ttc it embeds the first face, the Japanese one, whose glyphs differ from the Chinese forms.
+
 ``coverage_gaps`` names every character of a document its faces cannot draw.
 """
 
@@ -20,7 +26,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fontTools.ttLib import TTCollection, TTFont
@@ -38,16 +44,15 @@ ROLE_LABELS = {"title": "小标宋（标题、红头）", "body": "仿宋（正�
 # free faces in order of likeness to the official one, per role: (family, style or None, file glob)
 FREE = {
     "title": [("Noto Serif CJK SC", "Bold", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"),
-              ("Noto Serif CJK SC", "Black", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Black.ttc"),
+              ("Noto Serif CJK SC", "SemiBold", "/usr/share/fonts/opentype/noto/NotoSerifCJK-SemiBold.ttc"),
               ("AR PL UMing CN", None, "/usr/share/fonts/truetype/arphic/uming.ttc")],
     "body": [("cwTeXFangSong", None, "/usr/share/fonts/truetype/cwtex/cwfs.ttf"),
              ("AR PL SungtiL GB", None, "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"),
              ("AR PL UMing CN", None, "/usr/share/fonts/truetype/arphic/uming.ttc")],
     "kai": [("AR PL KaitiM GB", None, "/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf"),
             ("AR PL UKai CN", None, "/usr/share/fonts/truetype/arphic/ukai.ttc")],
-    "hei": [("Noto Sans CJK SC", "Medium", "/usr/share/fonts/opentype/noto/NotoSansCJK-Medium.ttc"),
-            ("Noto Sans CJK SC", "Regular", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-            ("WenQuanYi Zen Hei", None, "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")],
+    "hei": [("WenQuanYi Zen Hei", None, "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+            ("Noto Sans CJK SC", "Medium", "/usr/share/fonts/opentype/noto/NotoSansCJK-Medium.ttc")],
     "song": [("AR PL SungtiL GB", None, "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"),
              ("AR PL UMing CN", None, "/usr/share/fonts/truetype/arphic/uming.ttc")],
 }
@@ -79,9 +84,16 @@ class Face:
     def can_draw(self, ch: str) -> bool:
         return ord(ch) in _cmap(self.path, self.postscript)
 
+    @property
+    def cff(self) -> bool:
+        return not self.licensed and self.path.lower().endswith((".ttc", ".otc", ".otf")) and "CFF " in \
+            _font(self.path, self.postscript)
+
     def fontconfig_edits(self) -> str:
         """The fontconfig <edit>s that make a request for this role match this face."""
         family = self.family if self.style in (None, "Regular", "Bold") else f"{self.family} {self.style}"
+        if self.path.startswith(str(cache_dir())):
+            family = self.family
         edits = f'<edit name="family" mode="assign" binding="strong"><string>{family}</string></edit>'
         if self.style == "Bold":
             edits += '<edit name="weight" mode="assign"><const>bold</const></edit>'
@@ -108,12 +120,19 @@ def _names(font: TTFont, name_id: int) -> set[str]:
     return out
 
 
-@functools.cache
-def _cmap(path: str, postscript: str) -> frozenset[int]:
+def _font(path: str, postscript: str) -> TTFont:
     for font in _fonts_in(path):
         if postscript in _names(font, 6):
-            return frozenset(font.getBestCmap())
-    return frozenset()
+            return font
+    raise LookupError(postscript)
+
+
+@functools.cache
+def _cmap(path: str, postscript: str) -> frozenset[int]:
+    try:
+        return frozenset(_font(path, postscript).getBestCmap())
+    except LookupError:
+        return frozenset()
 
 
 @functools.cache
@@ -183,9 +202,81 @@ def _choose(folder: str | None) -> tuple[Face, ...]:
 
 
 def faces(fonts_dir: Path | None = None) -> dict[str, Face]:
-    """The face drawing each role, licensed ones from ``fonts_dir`` first."""
+    """The face drawing each role, licensed ones from ``fonts_dir`` first; CFF faces as their
+    TrueType copies (made once, see the module's docstring)."""
     folder = str(fonts_dir.resolve()) if fonts_dir and fonts_dir.is_dir() else None
-    return {f.role: f for f in _choose(folder)}
+    return {f.role: (truetype_copy(f) if f.cff else f) for f in _choose(folder)}
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "huanjie" / "fonts"
+
+
+def gb2312_chars() -> set[int]:
+    chars = set(range(0x20, 0x7F))
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(ord(bytes([hi, lo]).decode("gb2312")))
+            except UnicodeDecodeError:
+                pass
+    return chars
+
+
+@functools.cache
+def truetype_copy(face: Face) -> Face:
+    """``face`` (CFF outlines) as a TrueType font cut to GB 2312, made once and cached."""
+    postscript = f"{face.postscript}-GB"
+    family = f"{face.label()} GB"
+    target = cache_dir() / f"{postscript}.ttf"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _convert(face, family, postscript, target)
+    return replace(face, family=family, style=None, path=str(target), postscript=postscript)
+
+
+def _convert(face: Face, family: str, postscript: str, target: Path) -> None:
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    font = _fonts_in(face.path)[[i for i, f in enumerate(_fonts_in(face.path))
+                                 if face.postscript in _names(f, 6)][0]]
+    options = subset.Options()
+    options.layout_features, options.hinting, options.notdef_outline = [], False, True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=gb2312_chars())
+    subsetter.subset(font)
+    glyphs = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = font.getGlyphOrder(), {}
+    for name in font.getGlyphOrder():
+        pen = TTGlyphPen(None)
+        glyphs[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["glyf"], font["loca"] = glyf, newTable("loca")
+    for table in ("CFF ", "VORG"):
+        if table in font:
+            del font[table]
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                 "maxStackElements", "maxSizeOfInstructions", "maxComponentElements", "maxPoints", "maxContours",
+                 "maxCompositePoints", "maxCompositeContours", "maxComponentDepth"):
+        setattr(maxp, attr, 0)
+    maxp.maxZones = 2
+    font["head"].indexToLocFormat, font["head"].glyphDataFormat = 1, 0
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping = 2.0, [], {}
+    name = font["name"]
+    name.names = [r for r in name.names if r.nameID not in (1, 2, 3, 4, 6, 16, 17)]
+    for name_id, value in ((1, family), (2, "Regular"), (3, postscript), (4, family), (6, postscript)):
+        name.setName(value, name_id, 3, 1, 0x409)
+    font.sfntVersion = "\x00\x01\x00\x00"
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    font.save(str(partial))
+    partial.replace(target)  # two processes converting at once both end with a whole file
 
 
 def measurements() -> list[tuple[str, str, int | None]]:

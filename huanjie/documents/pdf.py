@@ -34,8 +34,10 @@ def fontconfig_xml(fonts_dir: Path | None = None) -> str:
 
     from huanjie.documents.fonts import ROLES, faces
 
+    from huanjie.documents.fonts import cache_dir
+
     chosen = faces(fonts_dir)
-    rules = []
+    rules = [f"<dir>{escape(str(cache_dir()))}</dir>"]
     if fonts_dir is not None and fonts_dir.is_dir():
         rules.append(f"<dir>{escape(str(fonts_dir.resolve()))}</dir>")
     for role, names in ROLES.items():
