@@ -147,7 +147,7 @@ def base_package() -> tuple[dict[str, bytes], str, str]:
         if style_id in ("HjCell", "HjSmall", "HjFooter", "HjColophon", "HjCertTitle", "HjCert"):
             # off the 22-line grid: a table row or a small line takes its own height, not a whole line
             style.element.get_or_add_pPr().append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
-            line = {"HjCert": 760, "HjCertTitle": 1400}.get(style_id, LINE_TWIPS * 3 // 4)
+            line = {"HjCert": 580, "HjCertTitle": 1000}.get(style_id, LINE_TWIPS * 3 // 4)
             style.element.get_or_add_pPr().append(parse_xml(
                 f'<w:spacing {nsdecls("w")} w:line="{line}" w:lineRule="atLeast"/>'))
         if centred:  # after the spacing: Word reads pPr children in schema order

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -306,3 +307,36 @@ def coverage_gaps(texts_by_role: dict[str, str], chosen: dict[str, Face]) -> dic
         if missing:
             gaps[role] = "".join(missing)
     return gaps
+
+
+_PARA = re.compile(r"<w:p[ >].*?</w:p>", re.S)
+_STYLE = re.compile(r'<w:pStyle w:val="(\w+)"/>')
+_RUN = re.compile(r"<w:r>(.*?)</w:r>", re.S)
+_TEXT = re.compile(r"<w:t[^>]*>([^<]*)</w:t>")
+STYLE_ROLES = {"HjTitle": "title", "HjMasthead": "title", "HjCertTitle": "title", "HjH1": "hei", "HjH2": "kai",
+               "HjCert": "kai"}
+
+
+def texts_by_role(docx: bytes) -> dict[str, str]:
+    """The characters of a .docx by the role of the face that draws them."""
+    import io
+    import zipfile
+    from html import unescape
+
+    xml = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode("utf-8")
+    out: dict[str, list[str]] = {}
+    for para in _PARA.findall(xml):
+        style = _STYLE.search(para)
+        role = STYLE_ROLES.get(style.group(1), "body") if style else "body"
+        for run in _RUN.findall(para):
+            run_role = "kai" if 'w:eastAsia="楷体_GB2312"' in run else role
+            out.setdefault(run_role, []).extend(unescape(t) for t in _TEXT.findall(run))
+    return {role: "".join(parts) for role, parts in out.items()}
+
+
+def coverage_warnings(docx: bytes, fonts_dir: Path | None = None) -> list[str]:
+    """A sentence for each face that cannot draw some characters of the document, naming them."""
+    chosen = faces(fonts_dir)
+    gaps = coverage_gaps(texts_by_role(docx), chosen)
+    return [f"{ROLE_LABELS[role]}字体 {chosen[role].label()} 没有字符“{'、'.join(chars)}”：PDF 中将以其他字体显示；"
+            f"如需统一字形，请把有授权的公文字体放入数据目录的 fonts 文件夹" for role, chars in gaps.items()]

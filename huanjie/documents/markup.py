@@ -197,7 +197,7 @@ class _Parser:
         elif tag == "colophon":
             self.add(Colophon(a.get("copy", ""), a.get("printer", ""), a.get("printed", "")))
         elif tag == "certtitle":
-            self.add(Para(self.text(el), style="cert_title", space_before_twips=int(a.get("space", "900"))))
+            self.add(Para(self.text(el), style="cert_title", space_before_twips=int(a.get("space", "200"))))
             self.add(Para(""))
         elif tag == "cert":
             self.add(Para(self.text(el), style="cert", indent_chars=int(a.get("indent", "0"))))

@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import xml.etree.ElementTree as ET
+
 import jinja2
 
 from huanjie.documents.builders import BUILDERS
@@ -22,7 +24,7 @@ from huanjie.documents.docx_writer import write_docx
 from huanjie.documents.markup import Page, parse_page
 from huanjie.documents.registry import DOCUMENTS
 from huanjie.documents.source import Source
-from huanjie.errors import InvalidInput
+from huanjie.errors import InvalidInput, Problem
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("docx", "html", "pdf")
@@ -75,10 +77,29 @@ def environment(county_folder: str | None = None) -> jinja2.Environment:
 
 def page(doc: Prepared, number: str | None) -> Page:
     template = environment(doc.templates).get_template(f"{doc.code}.xml.j2")
+    where = f"{doc.code}《{DOCUMENTS[doc.code].title}》的{'县级' if doc.templates else ''}模板"
     # 成文日期 in Arabic numerals, the year in full, no leading zeros (GB/T 9704-2012 7.3.5.1)
-    markup = template.render(**doc.context, title=doc.title, number=number or "", issuer=doc.issuer,
-                             day_text=numeric_date(doc.day), day_cn=numeric_date(doc.day))
-    return parse_page(markup, title=doc.title, day=doc.day, public=doc.public, kind=DOCUMENTS[doc.code].kind)
+    try:
+        markup = template.render(**doc.context, title=doc.title, number=number or "", issuer=doc.issuer,
+                                 day_text=numeric_date(doc.day), day_cn=numeric_date(doc.day))
+    except jinja2.TemplateError as exc:
+        line = _template_line(exc, doc.code)
+        raise InvalidInput(f"{where}无法生成", [Problem(f"{doc.code}.xml.j2 第 {line} 行：{exc}",
+                                                     field=f"{doc.code}.xml.j2:{line}")]) from None
+    try:
+        return parse_page(markup, title=doc.title, day=doc.day, public=doc.public, kind=DOCUMENTS[doc.code].kind)
+    except (ET.ParseError, ValueError, KeyError) as exc:
+        raise InvalidInput(f"{where}生成的文书标记有误", [Problem(
+            f"{doc.code}.xml.j2：{exc}（可用的标记见 huanjie/documents/markup.py）", field=f"{doc.code}.xml.j2")]) from None
+
+
+def _template_line(exc: Exception, code: str) -> int:
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(f"{code}.xml.j2"):
+            return frame.lineno
+    return getattr(exc, "lineno", None) or 1
 
 
 def render_html(p: Page) -> bytes:

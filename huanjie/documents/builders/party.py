@@ -182,7 +182,7 @@ def d10(src: Source) -> dict:
                        {**NAME, "post": ("职务", "text"), "votes": ("得票数", "int")})
     division = src.need("P6.1", "division_of_work", "委员分工", "dict")
     secretary = next((o["name"] for o in officers if o["post"] == "书记"), None)
-    if secretary is None:
+    if secretary is None and src.has("P5.3"):
         src.problems.append(_problem("P5.3 的选举结果中没有书记：报告的签发人为新任书记", "P5.3.officers"))
     return {**official(src, "D10", "village_party", signer=secretary or ""),
             "org": src.issuer("village_party").name, "township_org": src.issuer("township").name,
