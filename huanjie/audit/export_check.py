@@ -22,6 +22,7 @@ import orjson
 from cryptography.exceptions import InvalidSignature
 
 from huanjie.audit.export import EVENTS, FORMAT, LINKS, MANIFEST, SIGNATURE
+from huanjie.audit.export_documents import document_problems
 from huanjie.audit.keys import fingerprint, load_public_key
 from huanjie.store.events import GENESIS
 
@@ -88,6 +89,7 @@ def _check(zf: zipfile.ZipFile, key, check: ExportCheck) -> None:
         _member_hash(name, zf.read(name), members[name], check)
     if EVENTS in names and EVENTS in members:
         _check_chains(zf, manifest, members, LINKS in names and LINKS in members, check)
+        check.problems.extend(document_problems(zf, manifest, EVENTS)[:MAX_PROBLEMS])
 
 
 def _member_hash(name: str, data: bytes | None, meta: dict, check: ExportCheck, digest: str | None = None,
