@@ -120,10 +120,16 @@ def _line_of(source: str, name: str) -> int:
     return source.count("\n", 0, found.start()) + 1 if found else 1
 
 
+def _parser() -> jinja2.Environment:
+    from huanjie.documents.render import environment
+
+    return environment()
+
+
 @functools.cache
 def default_fields(code: str) -> frozenset[str]:
     """The fields document ``code`` offers a template: those its default template uses."""
-    env = jinja2.Environment()
+    env = _parser()
     source = (DEFAULTS / f"{code}.xml.j2").read_text(encoding="utf-8")
     return frozenset(meta.find_undeclared_variables(env.parse(source)))
 
@@ -131,9 +137,10 @@ def default_fields(code: str) -> frozenset[str]:
 def check_template(code: str, source: str) -> list[Problem]:
     """Problems of one county template: syntax (with its line), fields the document lacks."""
     name = f"{code}.xml.j2"
-    env = jinja2.Environment()
+    env = _parser()
     try:
         parsed = env.parse(source)
+        env.compile(source)  # unknown filters and tests are found here
     except jinja2.TemplateSyntaxError as exc:
         return [Problem(f"{name}（{code}《{DOCUMENTS[code].title}》）第 {exc.lineno} 行语法错误：{exc.message}",
                         field=f"{name}:{exc.lineno}")]

@@ -275,9 +275,10 @@ def _para(p: Para, *, keep_next: bool = False, width_twips: int = TEXT_WIDTH_TWI
 
 # --- tables: widths from content --------------------------------------------------------------
 
-def _needs(t: Table, em_twips: int) -> tuple[list[float], list[float]]:
+def _needs(t: Table, em_twips: int, long_min: float = 2.0) -> tuple[list[float], list[float]]:
     """(least, wanted) width of each column in twips: least keeps short items, numbers and dates
-    on one line (an 18-digit ID, "出生年月", "序号"); wanted holds every cell on one line."""
+    on one line (an 18-digit ID, "出生年月", "序号") and gives running text ``long_min`` em;
+    wanted holds every cell on one line."""
     n = len(t.widths)
     least, wanted = [0.0] * n, [0.0] * n
     pad = 2 * CELL_MARGIN_TWIPS + 120
@@ -289,7 +290,7 @@ def _needs(t: Table, em_twips: int) -> tuple[list[float], list[float]]:
                     em = text_em(line, narrow=0.6)  # a CJK face's digits run wider than half an em
                     runs = re.findall(r"[0-9A-Za-z*X.\-:]+", line)
                     unbreakable = em if em <= 6 or (len(line) <= 12 and any(ch.isdigit() for ch in line)) \
-                        else max([text_em(r, narrow=0.6) for r in runs] + [2.0])
+                        else max([text_em(r, narrow=0.6) for r in runs] + [long_min])
                     least[col] = max(least[col], unbreakable * em_twips + pad)
                     wanted[col] = max(wanted[col], em * em_twips + pad)
             col += cell.span
@@ -301,7 +302,9 @@ def column_widths(t: Table, available: int, em_twips: int) -> list[int] | None:
     if t.fixed:
         total = sum(t.widths)
         return [available * w // total for w in t.widths]
-    least, wanted = _needs(t, em_twips)
+    least, wanted = _needs(t, em_twips, long_min=5.0)  # running text gets five characters a line…
+    if sum(least) > available:
+        least, wanted = _needs(t, em_twips)  # …unless the table cannot give them
     if sum(least) > available:
         return None
     if sum(wanted) <= available:  # everything on one line: share the rest by the template's weights
