@@ -29,9 +29,9 @@ from huanjie.errors import InvalidInput, Problem
 
 DEFAULTS = Path(__file__).parent / "templates"
 ORGANS_FILE = "organs.toml"
-BODIES = ("township", "township_government", "village_party", "election_committee")
+BODIES = ("township", "township_government", "village_party", "election_committee", "village_committee")
 BODY_LABELS = {"township": "乡镇党委", "township_government": "乡镇人民政府", "village_party": "村党组织",
-               "election_committee": "村民选举委员会"}
+               "election_committee": "村民选举委员会", "village_committee": "村民委员会"}
 ORGAN_FIELDS = {  # table -> (what it sets, its keys)
     "masthead": ("红头（发文机关标志）", BODIES),
     "name": ("机关名称（署名、主送）", BODIES),

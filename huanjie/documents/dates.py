@@ -149,3 +149,14 @@ def date_problems(code: str, day: dt.date, context: dict, src) -> list[Problem]:
     """Every contradiction between document ``code``'s date, its facts and the plan."""
     return [Problem(f"{code} 的日期相互矛盾：{message}", field=f"{src.step}.date")
             for check in RULES.get(code, []) for message in check(day, context, src)]
+
+
+@rule("D15", "D17", "D18", "D19", "D21", "D22", "D23", "D25", "D26", "D27")
+def _within_the_committees_term(day: dt.date, ctx: dict, src) -> list[str]:
+    """The 村民选举委员会 signs nothing after its mandate ended (V9.3)."""
+    from huanjie.documents.builders.vc import mandate_end
+
+    ended = mandate_end(src)
+    if ended is not None and day > ended and ctx.get("committee", "").endswith("村民选举委员会"):
+        return [f"村民选举委员会的任期已于 {d(ended)} 结束（V9.3），不能以其名义署 {d(day)} 的文书"]
+    return []

@@ -48,7 +48,8 @@ def prepare(code: str, src: Source, templates: CountyTemplates = NO_TEMPLATES) -
     """Check the facts and the dates of document ``code``; InvalidInput lists every problem."""
     spec, build = DOCUMENTS[code], BUILDERS[code]
     context = build.fn(src)
-    issuer = src.issuer(build.issuer) if build.issuer else None
+    body = context.pop("issuer_body", None) or build.issuer  # a builder may name another body
+    issuer = src.issuer(body) if body else None
     day = context.pop("day", None) or src.day  # a document dated by the process, not by its step
     if not src.problems:
         src.problems.extend(date_problems(code, day, context, src))

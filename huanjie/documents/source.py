@@ -129,6 +129,9 @@ class Source:
         elif body == "election_committee":
             key, name, prefix = f"{base}/{v.code}/选委会", f"{v.name}村民选举委员会", f"{v.name}选委字"
             printer = ""
+        elif body == "village_committee":
+            key, name, prefix = f"{base}/{v.code}/村委会", f"{v.name}村民委员会", f"{v.name}村委字"
+            printer = ""
         else:
             raise KeyError(body)
         names = {"county": v.county, "township": v.township, "village": v.name}

@@ -94,3 +94,14 @@ def test_every_document_of_every_demo_village_is_consistent(code, name, househol
     # proxies filed before the 选举办法's 三日前
     deadline = e.anchors["D_V"] - dt.timedelta(days=int(e.profile["proxy_filing_days_before"]))
     assert all(dt.date.fromisoformat(p["filed"]) <= deadline for p in facts["V5.2"]["proxies"])
+
+
+def test_after_its_term_the_election_committee_signs_nothing():
+    facts, days = all_facts()
+    assert days["V9.3"] < days["V8.1"]  # the plan: 选委会 mandate ends before the 村民代表 are elected
+    doc = prepare("D25", source("V8.1"))
+    assert doc.context["committee"] == "东湖村村民委员会" and doc.issuer.prefix == "东湖村村委字"
+    assert prepare("D25", source("V6.2")).context["committee"] == "东湖村村民选举委员会"
+    late = days["V9.3"] + dt.timedelta(days=1)
+    messages = _refused("D27", "V9.1", {}, day=late)
+    assert any("任期已于" in m and "V9.3" in m for m in messages), messages

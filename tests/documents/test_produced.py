@@ -50,7 +50,7 @@ def test_numbers_per_issuing_body_run_without_gaps(produced):
             year, seq = rest.rstrip("号").split("〕")
             assert year == "2026"
             by_prefix.setdefault(prefix, []).append(int(seq))
-    assert set(by_prefix) == {"东湖村支字", "城关镇选字", "城关镇政字", "东湖村选委字"}
+    assert set(by_prefix) == {"东湖村支字", "城关镇选字", "城关镇政字", "东湖村选委字", "东湖村村委字"}
     for seqs in by_prefix.values():
         assert sorted(seqs) == list(range(1, len(seqs) + 1))
 

@@ -176,6 +176,17 @@ def d24(src: Source) -> dict:
     return {**_committee(src), "groups": groups, "revote": src.step == "V7.2"}
 
 
+def mandate_end(src: Source) -> dt.date | None:
+    """The day the 村民选举委员会's mandate ended (V9.3 recorded with it), if it has."""
+    facts = src.facts.get("V9.3") or {}
+    if facts.get("committee_mandate_ended") and facts.get("date"):
+        try:
+            return dt.date.fromisoformat(facts["date"])
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
 def tally_vc(src: Source) -> dict:
     staff = by_role(src)
     if src.step == "V7.2":
@@ -210,6 +221,9 @@ RESULT_KINDS = {"V6.2": "村民委员会成员", "V7.1": "另行选举", "V7.3":
 def d25(src: Source) -> dict:
     step, fields = src.step, {**NAME, "votes": ("得票数", "int")}
     base = {**_committee(src), "step": step, "what": RESULT_KINDS[step]}
+    ended = mandate_end(src)
+    if ended is not None and ended < src.day:  # the 选委会 is gone: the new 村民委员会 announces
+        base.update(committee=src.issuer("village_committee").name, issuer_body="village_committee")
     if step == "V6.2":
         rows = [r for r in entries(src, step, "vc_results", "选举结果", {**fields, "post": ("职务", "text"),
                                    "elected": ("是否当选", "bool")}) if r["elected"]]
