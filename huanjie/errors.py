@@ -11,6 +11,12 @@ class Problem:
     field: str | None = None
     line: int | None = None  # 1-based line of an input file, where there is one
 
+    def __post_init__(self) -> None:
+        # no personal data in errors: a 身份证号 quoted in a message is masked where it is made
+        from huanjie.privacy import mask_text
+
+        object.__setattr__(self, "message", mask_text(self.message))
+
     def text(self) -> str:
         where = f"第 {self.line} 行：" if self.line is not None else ""
         return f"{where}{self.message}"
@@ -34,6 +40,9 @@ class HuanjieError(Exception):
     code = "error"
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        from huanjie.privacy import mask_text
+
+        message = mask_text(message)  # no personal data in errors (the mask: huanjie.privacy)
         super().__init__(message)
         self.message = message
         self.problems = problems or []

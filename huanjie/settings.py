@@ -36,3 +36,16 @@ class ClockSettings(BaseSettings):
         description="Pin the clock to this Asia/Shanghai time (ISO 8601) for scripted runs; "
         "unset means the system clock.",
     )
+
+
+class CheckpointSettings(BaseSettings):
+    """The daily signed checkpoint of the audit chains (huanjie.audit.checkpoint), by the scheduler."""
+
+    model_config = SettingsConfigDict(env_prefix="HUANJIE_CHECKPOINT_", extra="ignore")
+
+    key: Path | None = Field(default=None, description="The county's Ed25519 private key (PEM) that signs "
+                             "checkpoints; unset means the scheduler writes none.")
+    dir: Path | None = Field(default=None, description="Directory the daily checkpoint files go to (copy them "
+                             "off the machine: the auditor keeps them).")
+    hour: int = Field(default=0, ge=0, le=23, description="Hour (Asia/Shanghai) of the daily checkpoint.")
+    minute: int = Field(default=5, ge=0, le=59, description="Minute of the daily checkpoint.")

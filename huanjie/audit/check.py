@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, select
 
-from huanjie.audit.access import audit_session
+from huanjie.audit.access import audit_session, require_campaign
 from huanjie.audit.history import day, instant, village_events
 from huanjie.audit.replay import CAMPAIGN_FIELDS, STEP_FIELDS, VERSION_FIELDS, VILLAGE_FIELDS, replay
 from huanjie.service.context import Context
@@ -48,8 +48,9 @@ def _show(value: object) -> str:
 
 def replay_village(ctx: Context, *, village_code: str, at: dt.datetime | None = None, actor_name: str | None = None,
                    campaign_code: str | None = None) -> dict:
-    with audit_session(ctx, actor_name) as (session, _actor):
+    with audit_session(ctx, actor_name) as (session, actor):
         campaign, _village = find_village(session, village_code, campaign_code)
+        require_campaign(actor, campaign)
         return replay(village_events(session, campaign.code, village_code), at)
 
 
@@ -60,8 +61,9 @@ def check_village(ctx: Context, *, village_code: str, actor_name: str | None = N
     The rows are the state after every committed event, so the replay takes them all, even one
     stamped after the clock's now (a clock moved back, as in a rehearsal).
     """
-    with audit_session(ctx, actor_name) as (session, _actor):
+    with audit_session(ctx, actor_name) as (session, actor):
         campaign, village = find_village(session, village_code, campaign_code)
+        require_campaign(actor, campaign)
         replayed = replay(village_events(session, campaign.code, village_code))
         return compare(replayed, stored_state(session, campaign, village))
 

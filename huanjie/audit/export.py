@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO
@@ -30,13 +30,14 @@ from typing import IO
 import orjson
 from sqlmodel import select
 
-from huanjie.audit.access import audit_session
+from huanjie.audit.access import audit_session, require_campaign
 from huanjie.audit.export_documents import stored_documents
 from huanjie.audit.history import instant
 from huanjie.audit.keys import fingerprint, load_private_key
 from huanjie.audit.rows import chain_head, event_batches
 from huanjie.audit.verify import ChainReport, head_break, walk
 from huanjie.errors import InvalidInput, Problem
+from huanjie.files import atomic_output
 from huanjie.service.campaigns import get_campaign
 from huanjie.service.context import Context
 from huanjie.service.villages import find_village
@@ -78,17 +79,17 @@ def export_archive(ctx: Context, *, output: Path, village_code: str | None = Non
             campaign, _village = find_village(session, village_code, campaign_code)
         else:
             campaign = get_campaign(session, campaign_code)
+        require_campaign(actor, campaign)
         if documents is None:  # the documents the store holds for the scope
             documents = stored_documents(session, campaign, village_code)
-        try:
-            return _write(session, output, campaign, village_code, key, documents, {
+        # written beside the output and renamed when complete: a killed export leaves nothing there
+        with atomic_output(output) as file:
+            result = _write(session, file, campaign, village_code, key, documents, {
                 "exported_at": instant(ctx.clock.now()), "exported_by": {"name": actor.name, "role": actor.role}})
-        except BaseException:
-            output.unlink(missing_ok=True)  # no half-written archive
-            raise
+        return replace(result, path=output)
 
 
-def _write(session, output: Path, campaign: Campaign, village_code: str | None, key, documents, provenance: dict):
+def _write(session, output: IO[bytes], campaign: Campaign, village_code: str | None, key, documents, provenance: dict):
     stamp = dt.datetime.fromisoformat(provenance["exported_at"]).timetuple()[:6]
     members, chains, listed = {}, {}, []
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as zf:

@@ -21,12 +21,19 @@ from pathlib import Path
 import orjson
 from cryptography.exceptions import InvalidSignature
 
-from huanjie.audit.export import EVENTS, FORMAT, LINKS, MANIFEST, SIGNATURE
+from huanjie.audit.export import DOCUMENTS, EVENTS, FORMAT, LINKS, MANIFEST, SIGNATURE
 from huanjie.audit.export_documents import document_problems
 from huanjie.audit.keys import fingerprint, load_public_key
 from huanjie.store.events import GENESIS
 
 MAX_PROBLEMS = 50
+# What an archive may hold, so that checking one never needs more than a few lines in memory:
+# members are read in chunks, event lines one at a time.
+MAX_MANIFEST = 64 * 1024 * 1024   # a manifest lists members and chain heads: far below this
+MAX_SIGNATURE = 1024
+MAX_LINE = 16 * 1024 * 1024       # one event (its payload: a step's facts) per line
+MAX_MEMBERS = 100_000
+CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -51,15 +58,33 @@ def verify_export(path: Path, public_key_path: Path) -> ExportCheck:
     try:
         with zipfile.ZipFile(path) as zf:
             _check(zf, key, check)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        check.problems.append(f"导出包损坏或无法读取：{exc}")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method
+        check.problems.append(f"导出包损坏或无法读取：{type(exc).__name__}")
     return check
 
 
 def _check(zf: zipfile.ZipFile, key, check: ExportCheck) -> None:
-    names = {n for n in zf.namelist() if not n.endswith("/")}
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        check.problems.append(f"导出包有 {len(infos)} 个文件，超过 {MAX_MEMBERS} 个：不是本系统导出的包")
+        return
+    all_names = [i.filename for i in infos]
+    duplicates = sorted({n for n in all_names if all_names.count(n) > 1}) if len(set(all_names)) < len(all_names) else []
+    for name in duplicates:
+        # a reader takes one of the two: the other may be the tampered one
+        check.problems.append(f"导出包中 {name} 出现了 {all_names.count(name)} 次：导出包被改动（同名文件只能有一个）")
+    if duplicates:
+        return
+    sizes = {i.filename: i.file_size for i in infos}
+    names = {n for n in all_names if not n.endswith("/")}
+    for folder in sorted(n for n in all_names if n.endswith("/") and n != DOCUMENTS):
+        check.problems.append(f"导出包含有清单未列出的文件夹 {folder}")
     if MANIFEST not in names:
         check.problems.append(f"导出包缺少 {MANIFEST}")
+        return
+    if sizes[MANIFEST] > MAX_MANIFEST or sizes.get(SIGNATURE, 0) > MAX_SIGNATURE:
+        check.problems.append("manifest.json 或 signature 过大：不是本系统导出的包")
         return
     body = zf.read(MANIFEST)
     if SIGNATURE not in names:
@@ -74,6 +99,10 @@ def _check(zf: zipfile.ZipFile, key, check: ExportCheck) -> None:
     except orjson.JSONDecodeError:
         check.problems.append("manifest.json 不是有效的 JSON")
         return
+    shape = _manifest_problem(manifest)
+    if shape:
+        check.problems.append(f"manifest.json 结构不符：{shape}")
+        return
     check.manifest = manifest
     if manifest.get("format") != FORMAT:
         check.problems.append(f"不是审计导出包（format 应为 {FORMAT}）")
@@ -86,10 +115,43 @@ def _check(zf: zipfile.ZipFile, key, check: ExportCheck) -> None:
     for name in sorted(set(members) - names):
         check.problems.append(f"导出包缺少清单列出的文件 {name}")
     for name in sorted(set(members) & names - {EVENTS, LINKS}):
-        _member_hash(name, zf.read(name), members[name], check)
+        digest, size = _stream_hash(zf, name)
+        _member_hash(name, None, members[name], check, digest, size)
     if EVENTS in names and EVENTS in members:
         _check_chains(zf, manifest, members, LINKS in names and LINKS in members, check)
         check.problems.extend(document_problems(zf, manifest, EVENTS)[:MAX_PROBLEMS])
+
+
+def _manifest_problem(manifest) -> str | None:
+    """What makes ``manifest`` unusable (not the shape an export writes), or None."""
+    if not isinstance(manifest, dict):
+        return "应为键值表"
+    for key, kind in (("members", dict), ("chains", dict), ("scope", dict)):
+        if key in manifest and not isinstance(manifest[key], kind):
+            return f"{key} 应为键值表"
+    for name, meta in manifest.get("members", {}).items():
+        if not isinstance(meta, dict) or not isinstance(meta.get("sha256"), str) or \
+                type(meta.get("bytes")) is not int:
+            return f"members.{name} 应有 sha256（文字）与 bytes（整数）"
+    for chain, head in manifest.get("chains", {}).items():
+        if not isinstance(head, dict) or type(head.get("head_seq")) is not int or \
+                not isinstance(head.get("head_hash"), str) or type(head.get("events")) is not int:
+            return f"chains.{chain} 应有 head_seq、events（整数）与 head_hash（文字）"
+    scope = manifest.get("scope", {})
+    if any(not isinstance(scope.get(k), (str, type(None))) for k in ("village", "campaign", "kind")):
+        return "scope 的各项应为文字"
+    if not isinstance(manifest.get("signing_key"), (str, type(None))):
+        return "signing_key 应为文字"
+    return None
+
+
+def _stream_hash(zf: zipfile.ZipFile, name: str) -> tuple[str, int]:
+    sha, size = hashlib.sha256(), 0
+    with zf.open(name) as f:
+        while chunk := f.read(CHUNK):
+            sha.update(chunk)
+            size += len(chunk)
+    return sha.hexdigest(), size
 
 
 def _member_hash(name: str, data: bytes | None, meta: dict, check: ExportCheck, digest: str | None = None,
@@ -109,12 +171,25 @@ class _Reader:
 
     def __iter__(self) -> Iterator[tuple]:
         with self.zf.open(self.name) as f:
-            for number, line in enumerate(f, 1):
+            number = 0
+            while line := f.readline(MAX_LINE + 1):
+                number += 1
                 self.sha.update(line)
                 self.size += len(line)
+                if len(line) > MAX_LINE:
+                    # one line longer than any event: hash the rest without holding it, then stop
+                    while chunk := f.read(CHUNK):
+                        self.sha.update(chunk)
+                        self.size += len(chunk)
+                    yield "", 0, False, {"bad": f"{self.name} 第 {number} 行超过 {MAX_LINE // 1024 // 1024} MB："
+                                                f"不是本系统导出的事件，未再读取其后内容"}
+                    return
                 try:
                     record = orjson.loads(line)
-                    yield record["chain"], record["seq"], self.name == EVENTS, record
+                    chain, seq = record["chain"], record["seq"]
+                    if not isinstance(chain, str) or type(seq) is not int:
+                        raise TypeError
+                    yield chain, seq, self.name == EVENTS, record
                 except (orjson.JSONDecodeError, KeyError, TypeError):
                     yield "", 0, False, {"bad": f"{self.name} 第 {number} 行不是有效的记录"}
 

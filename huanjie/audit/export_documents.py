@@ -37,27 +37,44 @@ def stored_documents(session, campaign: Campaign, village_code: str | None) -> I
                                "format": fmt, "number": row.number, "title": row.title}
 
 
+MAX_LINE = 16 * 1024 * 1024  # as export_check: one event a line
+CHUNK = 1024 * 1024
+
+
 def rendered_hashes(zf: zipfile.ZipFile, events_name: str) -> set[tuple]:
     """(village, step, code, format, sha256) of every document.rendered event in the archive."""
     out = set()
     with zf.open(events_name) as f:
-        for line in f:
+        while line := f.readline(MAX_LINE + 1):
             if b'"document.rendered"' not in line:
                 continue
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError:
                 continue  # reported by the chain check
-            payload = record.get("payload") or {}
+            payload = record.get("payload") if isinstance(record, dict) else None
+            if not isinstance(payload, dict):
+                continue
             for fmt in FORMATS:
                 out.add((record.get("village_code"), record.get("step_key"), payload.get("code"), fmt,
                          payload.get(f"{fmt}_sha256")))
     return out
 
 
+def _sha256(zf: zipfile.ZipFile, name: str) -> str:
+    sha = hashlib.sha256()
+    with zf.open(name) as f:
+        while chunk := f.read(CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
 def document_problems(zf: zipfile.ZipFile, manifest: dict, events_name: str) -> list[str]:
     """Each listed document whose bytes are not those its document.rendered event recorded."""
-    listed = [d for d in manifest.get("documents", []) if d.get("code")]
+    listed = manifest.get("documents")
+    if not isinstance(listed, list):
+        return ["manifest.json 的 documents 应为列表"]
+    listed = [d for d in listed if isinstance(d, dict) and d.get("code")]
     if not listed:
         return []
     recorded = rendered_hashes(zf, events_name)
@@ -65,9 +82,9 @@ def document_problems(zf: zipfile.ZipFile, manifest: dict, events_name: str) -> 
     problems = []
     for d in listed:
         path = d.get("path")
-        if path not in names:
+        if not isinstance(path, str) or path not in names:
             continue  # a missing member is reported by the member check
-        digest = hashlib.sha256(zf.read(path)).hexdigest()
+        digest = _sha256(zf, path)
         if (d.get("village"), d.get("step"), d.get("code"), d.get("format"), digest) not in recorded:
             problems.append(f"文书 {path}（{d.get('code')}，步骤 {d.get('step')}）的 SHA-256 {digest[:16]}… "
                             "与审计事件记录的生成哈希不符：文书被改动或不是系统生成的")

@@ -8,20 +8,18 @@ like a 身份证号 is masked as public notices show it (domain.md §7: ``110105
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from huanjie.audit.access import audit_session
+from huanjie.audit.access import audit_session, require_campaign
 from huanjie.audit.history import SHANGHAI, AuditEvent, village_events
 from huanjie.service.context import Context
 from huanjie.service.roles import role_label
 from huanjie.service.villages import find_village
 
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 ELECTIONS = {"party": "党组织", "vc": "村委会"}
 ACTORS = {"engine": "系统（流程引擎）", "system": "系统"}
 DECISIONS = {"approve": "批准", "reject": "驳回"}
@@ -46,21 +44,18 @@ class LogEntry:
 
 
 def mask(value: Any) -> Any:
-    """``value`` with every 身份证号-looking string masked, at any depth."""
-    if isinstance(value, str):
-        return ID_NUMBER.sub(r"\1********\2", value)
-    if isinstance(value, dict):
-        return {k: mask(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask(v) for v in value]
-    return value
+    """``value`` with every 身份证号 masked, at any depth, also one a reader turned into an integer."""
+    from huanjie.privacy import mask as mask_personal
+
+    return mask_personal(value)
 
 
 def village_log(ctx: Context, *, village_code: str, actor_name: str | None = None, campaign_code: str | None = None,
                 person: str | None = None, step: str | None = None, since: dt.date | None = None,
                 until: dt.date | None = None) -> list[LogEntry]:
-    with audit_session(ctx, actor_name) as (session, _actor):
+    with audit_session(ctx, actor_name) as (session, actor):
         campaign, _village = find_village(session, village_code, campaign_code)
+        require_campaign(actor, campaign)
         events = village_events(session, campaign.code, village_code)
     return timeline(events, person=person, step=step, since=since, until=until)
 

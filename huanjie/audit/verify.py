@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from hashlib import sha256
+from pathlib import Path
 
 import orjson
 
-from huanjie.audit.access import audit_session
+from huanjie.audit.access import audit_session, require_campaign, visible_chains
+from huanjie.audit.completeness import Finding, completeness, protection
 from huanjie.audit.encoding import canonical_row
 from huanjie.audit.rows import chain_head, chain_names, event_batches, last_seq
 from huanjie.service.context import Context
+from huanjie.service.roles import serves_county
 from huanjie.store.events import GENESIS
 
 PER_WORKER_MIN = 100_000  # below this many events per process, one process is faster
@@ -62,10 +65,12 @@ class ChainReport:
 @dataclass
 class VerifyReport:
     chains: list[ChainReport] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # completeness, protection, checkpoint
+    checkpoint: dict | None = None  # {"signed_at", "chains", "newer"}: what a checkpoint covered
 
     @property
     def intact(self) -> bool:
-        return all(c.intact for c in self.chains)
+        return all(c.intact for c in self.chains) and not self.findings
 
     @property
     def events(self) -> int:
@@ -75,16 +80,58 @@ class VerifyReport:
         return {"intact": self.intact, "events": self.events,
                 "chains": [{"chain": c.chain, "events": c.events, "head_seq": c.head_seq, "head_hash": c.head_hash,
                             "intact": c.intact, "broken": asdict(c.broken) if c.broken else None}
-                           for c in self.chains]}
+                           for c in self.chains],
+                "findings": [f.as_dict() for f in self.findings], "checkpoint": self.checkpoint}
 
 
 def verify(ctx: Context, *, actor_name: str | None = None, campaign_code: str | None = None,
-           workers: int | None = None) -> VerifyReport:
-    """Verify every chain (or one campaign's), with up to ``workers`` processes per chain."""
+           workers: int | None = None, checkpoint: Path | None = None, public_key: Path | None = None) -> VerifyReport:
+    """Verify every chain the actor may see (or one campaign's), with up to ``workers`` processes per
+    chain; that every campaign and case has its chain; that events are still protected; and, given
+    a signed ``checkpoint`` and its ``public_key``, that the store still agrees with it."""
+    from huanjie.audit import checkpoint as checkpoints
+    from huanjie.errors import InvalidInput, Problem
+
     workers = workers or len(os.sched_getaffinity(0))
-    with audit_session(ctx, actor_name) as (session, _actor):
-        chains = [campaign_code] if campaign_code else chain_names(session)
-        return VerifyReport([verify_chain(session, chain, workers=workers) for chain in chains])
+    signed = None
+    if checkpoint is not None:
+        if public_key is None:
+            raise InvalidInput("核对检查点须提供签名公钥", [Problem("请用 --public-key 指定县（区）签名密钥的公钥",
+                                                          field="public_key")])
+        signed = checkpoints.load(checkpoint, public_key)
+    with audit_session(ctx, actor_name) as (session, actor):
+        campaigns = _campaigns(session, actor, campaign_code)
+        chains = visible_chains(session, actor, chain_names(session))
+        if campaign_code:
+            chains = [campaign_code]
+        report = VerifyReport([verify_chain(session, chain, workers=workers) for chain in chains])
+        report.findings += completeness(session, campaigns, chains)
+        report.findings += protection(session)
+        if signed is not None:
+            known = set(chain_names(session))
+            covered = {c: h for c, h in signed.heads.items()
+                       if (c in chains) or (c not in known and not campaign_code)}
+            report.findings += checkpoints.compare(session, replace(signed, heads=covered), chains)
+            newer = {c.chain: c.head_seq - covered[c.chain]["seq"] for c in report.chains
+                     if c.chain in covered and c.head_seq > covered[c.chain]["seq"]}
+            report.checkpoint = {"signed_at": signed.signed_at, "chains": len(covered), "newer": newer,
+                                 "not_covered": [c.chain for c in report.chains
+                                                 if c.chain not in covered and c.events]}
+        return report
+
+
+def _campaigns(session, actor, campaign_code: str | None) -> list[tuple[int, str]]:
+    from sqlmodel import select
+
+    from huanjie.service.campaigns import get_campaign
+    from huanjie.store.models import Campaign
+
+    if campaign_code:
+        campaign = get_campaign(session, campaign_code)
+        require_campaign(actor, campaign)
+        return [(campaign.id, campaign.code)]
+    return [(c.id, c.code) for c in session.exec(select(Campaign).order_by(Campaign.code))
+            if serves_county(actor, c.county)]
 
 
 def verify_chain(session, chain: str, *, workers: int = 1, per_worker_min: int = PER_WORKER_MIN) -> ChainReport:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
@@ -20,23 +20,50 @@ ELECTIONS = {"party": "党组织换届", "vc": "村委会换届"}
 @app.command("verify")
 @command
 def verify(campaign: Annotated[str | None, typer.Option("--campaign", help="只核验该换届的链")] = None,
+           checkpoint: Annotated[Path | None, typer.Option(
+               "--checkpoint", help="与该签名检查点（huanjie audit checkpoint 生成，审计方另行保存）核对")] = None,
+           public_key: Annotated[Path | None, typer.Option("--public-key", help="检查点签名公钥（PEM）")] = None,
            as_: AsOpt = None, json_out: JsonOpt = False) -> None:
-    """核验审计事件哈希链：报告每条链第一处断裂，或“完整”及链头哈希。"""
+    """核验审计记录：每条链的哈希、每个换届和流程都有其链、事件表仍受保护；可与签名检查点核对。"""
     from huanjie.audit.verify import verify as run
 
-    report = run(context(), actor_name=as_, campaign_code=campaign)
+    report = run(context(), actor_name=as_, campaign_code=campaign, checkpoint=checkpoint, public_key=public_key)
     if json_out:
         print_json(report.as_dict())
     else:
         for c in report.chains:
             if c.intact:
-                console.print(f"链 {c.chain}：完整，共 {c.events} 条事件，链头第 {c.head_seq} 号 {c.head_hash}")
+                console.print(f"链 {plain(c.chain)}：完整，共 {c.events} 条事件，链头第 {c.head_seq} 号 {c.head_hash}")
             else:
-                console.print(f"[bold red]链 {c.chain}：断裂[/] 第 {c.broken.seq} 号")
-                console.print(f"  {c.broken.message}", markup=False)
-        console.print("全部完整" if report.intact else "[bold red]发现断裂：记录在写入后被改动或删除[/]")
+                console.print(f"[bold red]链 {plain(c.chain)}：断裂[/] 第 {c.broken.seq} 号")
+                console.print(f"  {plain(c.broken.message)}")
+        for f in report.findings:
+            console.print(f"[bold red]不完整：[/]{plain(f.message)}")
+        if report.checkpoint:
+            cp = report.checkpoint
+            console.print(f"已与 {plain(cp['signed_at'])} 签名的检查点核对（{cp['chains']} 条链）")
+            for chain, n in cp["newer"].items():
+                console.print(f"  链 {plain(chain)}：检查点之后新增 {n} 条事件（尚无签名检查点覆盖）")
+            for chain in cp["not_covered"]:
+                console.print(f"  链 {plain(chain)}：检查点中没有这条链（检查点之后新建）")
+        console.print("全部完整" if report.intact else "[bold red]发现问题：记录在写入后被改动、删除，或不再受保护[/]")
     if not report.intact:
         raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+@command
+def checkpoint(output: Annotated[Path, typer.Option("--output", help="检查点文件（交审计方另行保存）")],
+               key: Annotated[Path, typer.Option("--key", help="县（区）签名私钥（PEM，huanjie audit keygen 生成）")],
+               as_: AsOpt = None, json_out: JsonOpt = False) -> None:
+    """签名检查点：以 Ed25519 签署各条审计链的链头，供日后 audit verify --checkpoint 核对。"""
+    from huanjie.audit.checkpoint import write_checkpoint
+
+    result = write_checkpoint(context(), output=output, key_path=key, actor_name=as_)
+    if json_out:
+        print_json(result)
+    else:
+        console.print(f"已签名检查点：{result['chains']} 条链的链头，写入 {plain(output)}（请交审计方另行保存）")
 
 
 @app.command("replay")
@@ -58,11 +85,11 @@ def replay(village: VillageOpt, at: Annotated[str | None, typer.Option(
         if json_out:
             print_json({"village": village, "agrees": not diffs, "differences": [d.as_dict() for d in diffs]})
         elif diffs:
-            console.print(f"[bold red]村 {village} 回放与存储状态有 {len(diffs)} 处不一致：[/]")
+            console.print(f"[bold red]村 {plain(village)} 回放与存储状态有 {len(diffs)} 处不一致：[/]")
             for d in diffs:
-                console.print(f"  - {d.message()}", markup=False)
+                console.print(f"  - {plain(d.message())}")
         else:
-            console.print(f"村 {village}：回放与存储状态一致")
+            console.print(f"村 {plain(village)}：回放与存储状态一致")
         if diffs:
             raise typer.Exit(1)
         return
@@ -80,11 +107,11 @@ def _show_replay(village: str, state: dict) -> None:
     from huanjie.audit.timeline import step_name
 
     when = f"截至 {state['at']}" if state["at"] else "截至最新事件"
-    console.print(f"村 {state['info'].get('name', '')}（{village}）回放，{when}，至第 {state['last_seq']} 号事件")
+    console.print(f"村 {plain(state['info'].get('name', ''))}（{plain(village)}）回放，{plain(when)}，至第 {state['last_seq']} 号事件")
     for election, case in state["cases"].items():
         v = case["versions"]
-        table = Table(title=f"{ELECTIONS.get(election, election)}（步骤目录 {v['catalogue_version']}，规则 "
-                            f"{v['profile']} {v['profile_version']}，日历 {v['calendar_version']}）")
+        table = Table(title=plain(f"{ELECTIONS.get(election, election)}（步骤目录 {v['catalogue_version']}，规则 "
+                                  f"{v['profile']} {v['profile_version']}，日历 {v['calendar_version']}）"))
         for col in ("步骤", "名称", "状态", "期限", "次数", "填报人", "完成日", "审批", "说明"):
             table.add_column(col)
         for key, s in case["steps"].items():
@@ -93,11 +120,11 @@ def _show_replay(village: str, state: dict) -> None:
             status = STATUS.get(s["status"], s["status"]) + ("，已记逾期" if s["overdue_noted"] else "")
             decisions = "；".join(f"{d['decided_by']}{'批准' if d['decision'] == 'approve' else '驳回'}"
                                   for d in s["decisions"])
-            table.add_row(key, step_name(key), status, due, str(s["attempt"]), s["recorded_by"] or "", done,
-                          decisions, s["note"] or "")
+            table.add_row(*(plain(cell) for cell in (key, step_name(key), status, due, s["attempt"], s["recorded_by"],
+                                                     done, decisions, s["note"])))
         console.print(table)
     for text in state["anomalies"]:
-        console.print(f"[red]无法解释的事件：[/]{text}")
+        console.print(f"[red]无法解释的事件：[/]{plain(text)}")
 
 
 @app.command("log")
@@ -118,12 +145,12 @@ def log(village: VillageOpt,
     if json_out:
         print_json([e.as_dict() for e in entries])
         return
-    table = Table(title=f"村 {village} 换届全程纪实（{len(entries)} 条）")
+    table = Table(title=f"村 {plain(village)} 换届全程纪实（{len(entries)} 条）")
     for col in ("时间", "操作人", "角色", "步骤", "内容"):
         table.add_column(col)
     for e in entries:
-        table.add_row(e.time, e.actor, e.role, e.step, e.content)
-    console.print(table, markup=False)
+        table.add_row(*(plain(cell) for cell in (e.time, e.actor, e.role, e.step, e.content)))
+    console.print(table)
 
 
 def _date(text: str | None, field: str) -> dt.date | None:
@@ -154,10 +181,10 @@ def export(output: Annotated[Path, typer.Option("--output", help="导出文件�
                     "signed": result.signed, "chains": result.manifest["chains"]})
         return
     signed = "已签名" if result.signed else "[yellow]未签名（未提供 --key）[/]"
-    console.print(f"已导出 {result.events} 条事件到 {result.path}，{signed}")
+    console.print(f"已导出 {result.events} 条事件到 {plain(result.path)}，{signed}")
     for chain, head in result.manifest["chains"].items():
-        state = "完整" if head["intact"] else f"[red]不完整：{head['broken']}[/]"
-        console.print(f"  链 {chain}：链头第 {head['head_seq']} 号 {head['head_hash']}，{state}")
+        state = "完整" if head["intact"] else f"[red]不完整：{plain(head['broken'])}[/]"
+        console.print(f"  链 {plain(chain)}：链头第 {head['head_seq']} 号 {head['head_hash']}，{state}")
 
 
 @app.command("verify-export")
@@ -174,11 +201,11 @@ def verify_export(archive: Annotated[Path, typer.Argument(help="审计导出包�
     elif check.ok:
         scope = check.manifest["scope"]
         what = f"村 {scope['village']}" if scope.get("village") else f"换届 {scope['campaign']}"
-        console.print(f"核验通过：{what}，{check.events} 条事件，签名、文件哈希与哈希链均无误")
+        console.print(f"核验通过：{plain(what)}，{check.events} 条事件，签名、文件哈希与哈希链均无误")
     else:
         console.print(f"[bold red]核验未通过（{len(check.problems)} 项）：[/]")
         for text in check.problems:
-            console.print(f"  - {text}", markup=False)
+            console.print(f"  - {plain(text)}")
     if not check.ok:
         raise typer.Exit(1)
 
@@ -193,4 +220,22 @@ def keygen(out: Annotated[Path, typer.Option("--out", help="密钥目录")], jso
     if json_out:
         print_json({"private_key": str(private), "public_key": str(public)})
     else:
-        console.print(f"私钥：{private}（妥善保管，仅本人可读）\n公钥：{public}（交给审计方用于核验）")
+        console.print(f"私钥：{plain(private)}（妥善保管，仅本人可读）\n公钥：{plain(public)}（交给审计方用于核验）")
+
+
+@app.command("refusals")
+@command
+def refusals(as_: AsOpt = None, json_out: JsonOpt = False) -> None:
+    """被拒绝的操作：谁、何时、做什么、为何被拒（记入独立的 access 审计链）。"""
+    from huanjie.service.refusals import refusals as latest
+
+    rows = latest(context(), actor_name=as_)
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("没有被拒绝的操作")
+    for r in rows:
+        target = "，".join(f"{k}={v}" for k, v in r.get("target", {}).items())
+        console.print(f"{plain(r['at'][:16])}  {plain(r['actor'])}  {plain(r.get('action'))}"
+                      f"{'（' + plain(target) + '）' if target else ''}：{plain(r.get('reason'))}")

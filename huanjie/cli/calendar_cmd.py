@@ -5,7 +5,8 @@ from typing import Annotated
 import typer
 
 from huanjie.cli.campaign_cmd import _date
-from huanjie.cli.common import JsonOpt, command, console, print_json
+from huanjie.cli.common import JsonOpt, command, console, plain, print_json
+from huanjie.errors import InvalidInput, Problem
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -19,6 +20,26 @@ KIND_LABELS = {
 PROVISIONAL = "（该年度放假安排尚未公布，按周末推算，为暂定结果）"
 
 
+MAX_DAYS = 3660  # ten years: far beyond any period of the election, within the calendar's reach
+
+
+def _days(value: int, field: str = "days") -> int:
+    if not 0 <= value <= MAX_DAYS:
+        shown = str(value) if len(str(value)) <= 20 else str(value)[:20] + "…"
+        raise InvalidInput(f"天数 {shown} 超出范围", [Problem(f"须为 0 至 {MAX_DAYS} 之间的整数", field=field)])
+    return value
+
+
+YEARS = range(1949, 2201)
+
+
+def _day(text: str):
+    day = _date(text)
+    if day.year not in YEARS:
+        raise InvalidInput(f"日期 {day} 超出范围", [Problem(f"年份须在 {YEARS.start}–{YEARS.stop - 1} 之间", field="date")])
+    return day
+
+
 def _show(result, json_out: bool, label: str) -> None:
     if json_out:
         print_json(
@@ -30,9 +51,9 @@ def _show(result, json_out: bool, label: str) -> None:
             }
         )
         return
-    console.print(f"{label}：{result.date.isoformat()}" + (PROVISIONAL if result.provisional else ""))
+    console.print(f"{plain(label)}：{plain(result.date.isoformat())}" + (PROVISIONAL if result.provisional else ""))
     for warning in result.warnings:
-        console.print(f"  提示：{warning}", markup=False)
+        console.print(f"  提示：{plain(warning)}")
 
 
 @app.command("workday")
@@ -41,7 +62,7 @@ def workday(date: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")], json
     """某日是否为工作日。"""
     from huanjie.calendar import load_calendar
 
-    info = load_calendar().day_info(_date(date))
+    info = load_calendar().day_info(_day(date))
     if json_out:
         print_json(
             {"date": info.date.isoformat(), "workday": info.workday, "kind": info.kind,
@@ -49,7 +70,7 @@ def workday(date: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")], json
         )
         return
     kind = KIND_LABELS[info.kind] + (f"，{info.name}" if info.name else "")
-    console.print(f"{info.date.isoformat()}：{kind}" + (PROVISIONAL if info.provisional else ""))
+    console.print(f"{plain(info.date.isoformat())}：{plain(kind)}" + (PROVISIONAL if info.provisional else ""))
 
 
 @app.command("add-workdays")
@@ -62,7 +83,7 @@ def add_workdays(
     """起算日之后第 N 个工作日。"""
     from huanjie.calendar import load_calendar
 
-    _show(load_calendar().add_workdays(_date(date), days), json_out, f"{date} 后第 {days} 个工作日")
+    _show(load_calendar().add_workdays(_day(date), _days(days)), json_out, f"{date} 后第 {days} 个工作日")
 
 
 @app.command("period-end")
@@ -75,7 +96,7 @@ def period_end(
     """《民法典》第二百零一条至第二百零三条的期间届满日（末日为法定休假日的顺延）。"""
     from huanjie.calendar import load_calendar
 
-    _show(load_calendar().period_end(_date(date), days), json_out, f"自 {date} 起 {days} 日的期间届满日")
+    _show(load_calendar().period_end(_day(date), _days(days)), json_out, f"自 {date} 起 {days} 日的期间届满日")
 
 
 @app.command("latest-before")
@@ -88,4 +109,4 @@ def latest_before(
     """“事件日 N 日前”的最晚日期（不顺延；落在休息日时提示并建议前一个工作日）。"""
     from huanjie.calendar import load_calendar
 
-    _show(load_calendar().latest_before(_date(date), days), json_out, f"{date} 的 {days} 日前（最晚）")
+    _show(load_calendar().latest_before(_day(date), _days(days)), json_out, f"{date} 的 {days} 日前（最晚）")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import JsonOpt, command, console, context, print_json, plain
 from huanjie.errors import InvalidInput, Problem
 
 app = typer.Typer(no_args_is_help=True)
@@ -54,7 +54,7 @@ def list_(json_out: JsonOpt = False) -> None:
         print_json([c.model_dump(mode="json", exclude={"id"}) for c in campaigns])
         return
     for c in campaigns:
-        console.print(f"{c.code}  {c.county}  {c.name}  规则 {c.profile_code}  D_P {c.party_day}  D_V {c.vc_day}")
+        console.print(f"{plain(c.code)}  {plain(c.county)}  {plain(c.name)}  规则 {plain(c.profile_code)}  D_P {plain(c.party_day)}  D_V {plain(c.vc_day)}")
 
 
 @app.command("move")
@@ -114,7 +114,7 @@ def _show_move(result, json_out: bool) -> None:
         return
     console.print(f"已重算期限：{result.moved} 项期限变化")
     for item in result.invalidated:
-        console.print(f"  失效并重新打开：{item['village']} {item['step']}（完成于 {item['done_on']}，新期限 {item['due']}）")
+        console.print(f"  失效并重新打开：{plain(item['village'])} {plain(item['step'])}（完成于 {plain(item['done_on'])}，新期限 {plain(item['due'])}）")
     for item in result.late:
-        console.print(f"  晚于新的计划期限（仍有效）：{item['village']} {item['step']}（完成于 {item['done_on']}，"
-                      f"新期限 {item['due']}）")
+        console.print(f"  晚于新的计划期限（仍有效）：{plain(item['village'])} {plain(item['step'])}（完成于 {plain(item['done_on'])}，"
+                      f"新期限 {plain(item['due'])}）")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, print_json
+from huanjie.cli.common import JsonOpt, command, console, print_json, plain
 
 
 @command
@@ -43,5 +43,5 @@ def demo(
     console.print(f"共推进 {report.days} 个工作日期，填报 {report.records} 次，审批 {report.approvals} 次，"
                   f"用时 {elapsed:.0f} 秒")
     for refusal in report.refusals[:3]:
-        console.print(f"  系统拒绝的操作示例：{refusal}", markup=False)
-    console.print(f"查看某村：huanjie status --village 330102001005（数据目录设为 {settings.data_dir / 'demo'}）")
+        console.print(f"  系统拒绝的操作示例：{plain(refusal)}")
+    console.print(f"查看某村：huanjie status --village 330102001005（数据目录设为 {plain(settings.data_dir / 'demo')}）")

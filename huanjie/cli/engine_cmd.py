@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="换届代码")]
 
@@ -57,23 +57,26 @@ def record(
         print_json(result.__dict__)
         return
     if result.failures:
-        console.print(f"[red]已记录，但 {step} 未通过检查：[/]")
+        console.print(f"[red]已记录，但 {plain(step)} 未通过检查：[/]")
         for f in result.failures:
-            console.print(f"  - {f['message']}", markup=False)
+            console.print(f"  - {plain(f['message'])}")
     else:
-        console.print(f"已记录 {village} {step}，检查通过")
+        console.print(f"已记录 {plain(village)} {plain(step)}，检查通过")
 
 
 @command
 def run(
     campaign: CampaignOpt = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """在本进程中运行所有有新进展的案例的流程（一次处理多个村），并标记逾期步骤。"""
+    """在本进程中运行所有有新进展的案例的流程（一次处理多个村），并标记逾期步骤（须由县换届办运行）。"""
     from huanjie.cli.progress import bar
     from huanjie.flows.driver import run_woken, woken_cases
 
     ctx = context()
+    _operator(ctx, as_, "运行流程", campaign)
+    _stop_on_sigterm()
     todo = woken_cases(ctx, campaign)
     from huanjie.service.deadlines import sweep_overdue
 
@@ -90,8 +93,35 @@ def run(
 def worker(
     interval: Annotated[float, typer.Option("--interval", help="轮询间隔（秒）")] = 0.25,
     once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
+    as_: AsOpt = None,
 ) -> None:
-    """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出。"""
+    """常驻进程：不断运行有新进展的案例，并标记逾期步骤。Ctrl-C 安全退出（须由县换届办运行）。"""
     from huanjie.flows.worker import serve
 
-    serve(context(), interval=interval, once=once, echo=console.print)
+    _operator(context(), as_, "运行工作进程")
+
+    serve(context(), interval=interval, once=once, echo=lambda text: console.print(plain(text)))
+
+
+def _operator(ctx, actor_name: str | None, action: str, campaign: str | None = None) -> None:
+    """The engine's own commands are the county office's (domain.md §4)."""
+    from huanjie.service.roles import COUNTY_OFFICE
+    from huanjie.service.visibility import acting_user, require_campaign
+
+    actor = acting_user(ctx, actor_name, action=action, roles=(COUNTY_OFFICE,))
+    if campaign:
+        require_campaign(ctx, actor, campaign, action)
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops the round at once: each step is its own transaction, so what is written
+    stays and the rest runs next time (Prefect would otherwise finish, or crash, the flow)."""
+    import signal
+
+    from huanjie.errors import Problem
+    from huanjie.store.faults import Stopped
+
+    def _stop(_signum, _frame):
+        raise Stopped("收到停止信号，本轮已停止", [Problem("已完成的步骤均已保存；其余步骤下次运行 huanjie run 或 worker 时继续")])
+
+    signal.signal(signal.SIGTERM, _stop)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 VillageOpt = Annotated[str, typer.Option("--village", help="村代码")]
@@ -25,8 +25,8 @@ def list_(as_: AsOpt = None, campaign: CampaignOpt = None, json_out: JsonOpt = F
         console.print("没有等待审批的事项")
     for g in gates:
         mark = "" if g.may_decide else f"（{g.why_not}）"
-        console.print(f"{g.township} {g.village_name}（{g.village}） {g.step} {g.step_name}  期限 {g.due}  "
-                      f"填报人 {g.recorded_by or '-'}{mark}", markup=False)
+        console.print(f"{plain(g.township)} {plain(g.village_name)}（{plain(g.village)}） {plain(g.step)} {plain(g.step_name)}  期限 {plain(g.due)}  "
+                      f"填报人 {plain(g.recorded_by or '-')}{plain(mark)}")
 
 
 def _decide(approve: bool, step: str, village: str, as_: str | None, reason: str | None, campaign: str | None,
@@ -38,9 +38,9 @@ def _decide(approve: bool, step: str, village: str, as_: str | None, reason: str
     if json_out:
         print_json({"village": village, "step": step, "status": state.status, "attempt": state.attempt})
     elif approve:
-        console.print(f"已批准 {village} {step}" + ("（逾期完成）" if state.late else ""))
+        console.print(f"已批准 {plain(village)} {plain(step)}" + ("（逾期完成）" if state.late else ""))
     else:
-        console.print(f"已驳回 {village} {step}，退回重新办理：{reason}")
+        console.print(f"已驳回 {plain(village)} {plain(step)}，退回重新办理：{plain(reason)}")
 
 
 @app.command("approve")

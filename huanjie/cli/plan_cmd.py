@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, plain, print_json
 
 STATUS_LABELS = {"planned": "未启动", "pending": "待办", "blocked": "未通过检查", "awaiting": "待审批",
                  "done": "已完成", "skipped": "已跳过"}
@@ -14,23 +14,27 @@ STATUS_LABELS = {"planned": "未启动", "pending": "待办", "blocked": "未通
 def plan(
     village: Annotated[str, typer.Option("--village", help="村代码")],
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码（村代码重复时）")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """列出该村全部 47 个步骤的期限（法定/计划、暂定、休息日提示）。"""
     from rich.table import Table
 
     from huanjie.service.planning import village_plan
+    from huanjie.service.visibility import require_village
+
+    require_village(context(), as_, village, campaign, "查看该村的步骤计划")
 
     rows = village_plan(context(), village_code=village, campaign_code=campaign)
     if json_out:
         print_json([r.as_dict() for r in rows])
         return
-    table = Table(title=f"村 {village} 换届步骤计划", show_lines=False)
+    table = Table(title=f"村 {plain(village)} 换届步骤计划", show_lines=False)
     for col in ("步骤", "名称", "期限", "性质", "状态", "提示"):
         table.add_column(col)
     for r in rows:
         due = r.due + ("（暂定）" if r.provisional else "")
         kind = "法定" if r.statutory else "计划"
         notes = "；".join(r.warnings + [f"{m['name']} {m['due']}" for m in r.milestones.values()])
-        table.add_row(r.step, r.name, due, kind, STATUS_LABELS.get(r.status, r.status), notes)
+        table.add_row(*(plain(cell) for cell in (r.step, r.name, due, kind, STATUS_LABELS.get(r.status, r.status), notes)))
     console.print(table)

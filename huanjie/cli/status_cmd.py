@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 STATE_LABELS = {"done": "已完成", "running": "进行中", "awaiting": "待审批", "blocked": "受阻", "overdue": "逾期"}
 RISK_STYLE = {"green": "[green]绿[/]", "yellow": "[yellow]黄[/]", "red": "[red]红[/]"}
@@ -15,19 +15,28 @@ def status(
     campaign: Annotated[str | None, typer.Option("--campaign", help="换届代码")] = None,
     township: Annotated[str | None, typer.Option("--township", help="乡镇")] = None,
     village: Annotated[str | None, typer.Option("--village", help="村代码")] = None,
+    as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级。"""
+    """作战图：各村各阶段进度、待谁审批、逾期步骤、风险等级（仅本人范围内的村）。"""
     from huanjie.service.status import VillageStatus, status_report
+    from huanjie.service.visibility import COUNTY_ROLES, acting_user, views
 
-    report = status_report(context(), campaign_code=campaign, township=township, village=village)
+    ctx = context()
+    actor = acting_user(ctx, as_, action="查看作战图")
+    report = {"villages": [], "deliveries": []}
+    for view in views(ctx, actor, campaign_code=campaign, township=township, village=village, action="查看作战图"):
+        part = status_report(ctx, campaign_code=view.campaign_code, township=view.township, village=view.village)
+        report["villages"] += part["villages"]
+        if actor.role in COUNTY_ROLES:  # delivery addresses are the county's business
+            report["deliveries"] += part["deliveries"]
     if json_out:
         print_json(report)
         return
     show_board([VillageStatus(**v) for v in report["villages"]])
     for d in report["deliveries"]:
-        console.print(f"[red]{d['status_label']}[/]：{d['channel_label']} {d['address']} · {d['subject']}"
-                      f"（已尝试 {d['attempts']} 次：{d['last_error']}）", markup=True)
+        console.print(f"[red]{plain(d['status_label'])}[/]：{plain(d['channel_label'])} {plain(d['address'])} · {plain(d['subject'])}"
+                      f"（已尝试 {d['attempts']} 次：{plain(d['last_error'])}）", markup=True)
 
 
 def show_board(villages) -> None:
@@ -44,8 +53,9 @@ def show_board(villages) -> None:
             more = f" 等 {len(v.overdue)} 项" if len(v.overdue) > 1 else ""
             notes.append(f"逾期：{first['step']} {first['name']}（期限 {first['due']}）{more}")
         notes += [f"{b['step']} 受阻：{b['failures'][0]}" for b in v.blocked if b["failures"]]
-        table.add_row(v.township, f"{v.name}（{v.code}）" if wide else v.name, STATE_LABELS[v.state], _stages(v.stages, "P"),
-                      _stages(v.stages, "V"), RISK_STYLE[v.risk], "\n".join(notes) or "—")
+        table.add_row(plain(v.township), plain(f"{v.name}（{v.code}）" if wide else v.name), STATE_LABELS[v.state],
+                      _stages(v.stages, "P"), _stages(v.stages, "V"), RISK_STYLE[v.risk],
+                      "\n".join(plain(n) for n in notes) or "—")
     console.print(table)
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,4 +27,4 @@ def reopen(
     if json_out:
         print_json({"reopened": keys})
     else:
-        console.print(f"已重新打开 {len(keys)} 个步骤：{'、'.join(keys) or '无'}")
+        console.print(f"已重新打开 {len(keys)} 个步骤：{plain('、'.join(keys) or '无')}")

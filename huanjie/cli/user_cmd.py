@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,19 +31,22 @@ def add(
         print_json(user.model_dump(exclude={"id"}))
     else:
         where = f"{user.county or '各县'}" + (f" {user.scope}" if user.scope else "")
-        console.print(f"已登记 {user.name}：{role_label(user.role)}，范围 {where}")
+        console.print(f"已登记 {plain(user.name)}：{plain(role_label(user.role))}，范围 {plain(where)}")
 
 
 @app.command("list")
 @command
-def list_(json_out: JsonOpt = False) -> None:
-    """列出用户。"""
-    from huanjie.service.roles import role_label
+def list_(as_: AsOpt = None, json_out: JsonOpt = False) -> None:
+    """列出用户（县换届办、审计人员可查看本县的用户）。"""
+    from huanjie.service.roles import AUDITOR, role_label, serves_county
     from huanjie.service.users import list_users
+    from huanjie.service.visibility import COUNTY_ROLES, acting_user
 
-    users = list_users(context())
+    actor = acting_user(context(), as_, action="查看用户名单", roles=COUNTY_ROLES)
+    users = [u for u in list_users(context()) if u.county is not None and serves_county(actor, u.county)
+             or actor.role == "system" or (actor.county is None and actor.role == AUDITOR)]
     if json_out:
         print_json([u.model_dump(exclude={"id"}) for u in users])
         return
     for u in users:
-        console.print(f"{u.name}  {role_label(u.role)}  {u.scope or '全县'}")
+        console.print(f"{plain(u.name)}  {plain(role_label(u.role))}  {plain(u.scope or '全县')}")

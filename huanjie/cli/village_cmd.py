@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json
+from huanjie.cli.common import AsOpt, JsonOpt, command, console, context, print_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -28,3 +28,6 @@ for _service in ("CANCELLATION_CLEANUP", "FOREMAN", "LATE_RUNS", "SCHEDULER", "P
                  "CLEANUP_RECONCILER", "TRIGGERS"):
     os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{_service}_ENABLED", "false")
 os.environ.setdefault("PREFECT_TASKS_DEFAULT_NO_CACHE", "true")  # steps are idempotent in our store
+# The ephemeral API server takes far longer than Prefect's 20 s default to start on a busy two-core
+# machine ("Timed out while attempting to connect to ephemeral Prefect API server").
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

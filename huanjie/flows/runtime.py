@@ -11,6 +11,9 @@ _current: Context | None = None
 
 @contextmanager
 def using(ctx: Context):
+    from huanjie.flows.server_lifetime import install
+
+    install()  # a killed run or worker must not leave Prefect's API server behind
     global _current
     previous, _current = _current, ctx
     try:

@@ -16,6 +16,7 @@ from huanjie.service.context import Context
 from huanjie.steps.runner import StepOutcome
 from huanjie.steps.state import FINISHED
 from huanjie.store.db import reading
+from huanjie.store.faults import is_fatal
 from huanjie.store.models import StepState
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,9 @@ def walk_stage(work: Work, finished: Work, advance: Callable[[int, str], StepOut
                 continue
             try:
                 outcome = advance(case_id, key)
-            except Exception:  # one broken case must not stop the others (its step rolled back)
+            except Exception as exc:  # one broken case must not stop the others (its step rolled back)
+                if is_fatal(exc):  # a full disk or read-only store fails every case alike: stop the round
+                    raise
                 log.exception("step %s of case %s failed; the case stops here for this run", key, case_id)
                 break
             if outcome.advanced:

@@ -33,7 +33,11 @@ def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Cal
         try:
             ran = run_woken(ctx)
             overdue = sweep_overdue(ctx)
-        except Exception:  # the store or Prefect unreachable for a moment: try again next round
+        except Exception as exc:  # the store or Prefect unreachable for a moment: try again next round
+            from huanjie.store.faults import is_fatal
+
+            if is_fatal(exc):  # a full disk or read-only store does not pass with the next round
+                raise
             log.exception("worker round failed")
             ran = overdue = 0
         finally:

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 import smtplib
 import ssl
 import urllib.parse
@@ -89,7 +90,7 @@ class SmtpChannel:
         if message.html:
             mail.add_alternative(message.html, subtype="html")
         if message.pdf:
-            mail.add_attachment(message.pdf, maintype="application", subtype="pdf", filename=f"{message.name}.pdf")
+            mail.add_attachment(message.pdf, maintype="application", subtype="pdf", filename=f"{file_stem(message.name)}.pdf")
         tls = ssl.create_default_context(cafile=str(c.cafile) if c.cafile else None)
         try:
             if c.security == "ssl":
@@ -162,6 +163,17 @@ class DingTalkChannel(_Robot):
             self._post(url, {"msgtype": "markdown", "markdown": {"title": message.subject, "text": chunk}})
 
 
+def file_stem(name: str) -> str:
+    """A file name made from data (a township's name): one path segment, no control characters.
+
+    ``城关/东区`` must not become a sub-folder, nor ``..`` a way out of the outbox.
+    """
+    from huanjie.plain_text import clean
+
+    stem = re.sub(r'[\\/:*?"<>|]+', "_", clean(name)).strip(" .") or "message"
+    return stem[:120]
+
+
 class OutboxChannel:
     """Writes each message into its own folder of the outbox directory (the address)."""
 
@@ -170,11 +182,12 @@ class OutboxChannel:
     def send(self, address: str, message: Message, now: dt.datetime) -> None:
         folder = Path(address)
         folder.mkdir(parents=True, exist_ok=True)
-        files = {f"{message.name}.md": message.markdown.encode()}
+        stem = file_stem(message.name)
+        files = {f"{stem}.md": message.markdown.encode()}
         if message.html:
-            files[f"{message.name}.html"] = message.html.encode()
+            files[f"{stem}.html"] = message.html.encode()
         if message.pdf:
-            files[f"{message.name}.pdf"] = message.pdf
+            files[f"{stem}.pdf"] = message.pdf
         for filename, content in files.items():
             tmp = folder / f".{filename}.tmp"
             tmp.write_bytes(content)

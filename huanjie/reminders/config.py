@@ -161,11 +161,32 @@ def _lookup(book: RecipientBook, kind: str, scope: str, users: tuple[str, ...]) 
     return None
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def load_config(path: Path) -> NotifyConfig:
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"无法读取提醒配置文件 {path}", [Problem(str(exc), field="HUANJIE_NOTIFY_CONFIG")]) from None
+        data = Path(path).read_bytes()
+        if len(data) > MAX_CONFIG_BYTES:
+            raise InvalidInput(f"提醒配置文件 {path} 过大", [Problem("不超过 1 MB", field="HUANJIE_NOTIFY_CONFIG")])
+        raw = yaml.safe_load(data.decode("utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start].decode("utf-8", "replace")
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise InvalidInput(f"提醒配置文件 {path} 不是 UTF-8 编码", [Problem(
+            f"第 {column} 列的字节无法按 UTF-8 读取；请以 UTF-8 保存该文件", field="HUANJIE_NOTIFY_CONFIG",
+            line=line)]) from None
+    except OSError as exc:
+        raise InvalidInput(f"无法读取提醒配置文件 {path}（{exc.strerror}）",
+                           [Problem("请检查 HUANJIE_NOTIFY_CONFIG 所指的路径", field="HUANJIE_NOTIFY_CONFIG")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InvalidInput(f"提醒配置文件 {path} 不是有效的 YAML", [Problem(
+            f"{getattr(exc, 'problem', None) or '格式错误'}" + (f"（第 {mark.column + 1} 列）" if mark else ""),
+            field="HUANJIE_NOTIFY_CONFIG", line=mark.line + 1 if mark else None)]) from None
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"提醒配置文件 {path} 的内容须为键值表", [Problem("如 outbox: /var/huanjie/outbox",
+                                                                         field="HUANJIE_NOTIFY_CONFIG")])
     try:
         config = NotifyConfig.model_validate(raw)
         for code in config.campaigns:

@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
+from huanjie.plain_text import clean
 from huanjie.reminders.channels import Channel, Message, build_channels
 from huanjie.reminders.config import NotifyConfig, Recipients
 from huanjie.service.context import Context
@@ -131,7 +132,7 @@ def deliver_one(ctx: Context, notify: Notify, delivery_id: int, now: dt.datetime
             return None  # another sweep has it, or it is done
         delivery = session.get(Delivery, delivery_id)
         notice = session.get(Notice, delivery.notice_id)
-        message = Message(notice.subject, notice.body_md, notice.brief_md, notice.body_html, notice.pdf,
+        message = Message(clean(notice.subject), notice.body_md, notice.brief_md, notice.body_html, notice.pdf,
                           notice.data.get("file", "message"))
     policy = notify.config.retry
     channel = notify.channels.get(delivery.channel)

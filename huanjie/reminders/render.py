@@ -35,8 +35,11 @@ def _moment(value: dt.datetime) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _md(value: str) -> str:
-    """Data in markdown: special characters escaped, one line."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+    """Data in markdown: special characters escaped, one line (CR, LF, U+2028… and control
+    characters would break a quote block or a list item open; see huanjie.plain_text)."""
+    from huanjie.plain_text import clean
+
+    return _MD_SPECIAL.sub(r"\\\1", clean(value))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -29,14 +29,32 @@ log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 JOB_TABLE = "apscheduler_jobs"
 SWEEP_JOB = "sweep"
+CHECKPOINT_JOB = "checkpoint"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _bound: dict[str, object] = {}
 
 
-def bind(ctx: Context, notify: Notify, scheduler: BaseScheduler | None = None) -> None:
-    """Give the job functions their store, clock, configuration (and scheduler, to add new campaigns)."""
+def bind(ctx: Context, notify: Notify, scheduler: BaseScheduler | None = None, actor_name: str | None = None) -> None:
+    """Give the job functions their store, clock, configuration (and scheduler, to add new campaigns),
+    and the user the scheduler runs as (who signs the daily checkpoint)."""
     _bound.update(ctx=ctx, notify=notify, scheduler=scheduler)
+    if actor_name is not None or "actor_name" not in _bound:
+        _bound["actor_name"] = actor_name
+
+
+def checkpoint_job() -> None:
+    """Sign the chain heads into the day's checkpoint file (huanjie.audit.checkpoint)."""
+    from huanjie.audit.checkpoint import checkpoint_name, write_checkpoint
+    from huanjie.settings import CheckpointSettings
+
+    settings = CheckpointSettings()
+    if settings.key is None or settings.dir is None:
+        return
+    ctx = _bound["ctx"]
+    result = write_checkpoint(ctx, output=settings.dir / checkpoint_name(ctx.clock.now()), key_path=settings.key,
+                              actor_name=_bound.get("actor_name"))
+    log.info("checkpoint of %d chains written to %s", result["chains"], result["path"])
 
 
 def sweep_job() -> None:
@@ -80,6 +98,12 @@ def sync_jobs(scheduler: BaseScheduler, ctx: Context, notify: Notify) -> None:
     """One sweep job and one digest job per active campaign; jobs already stored are kept as they are."""
     wanted = {SWEEP_JOB: (IntervalTrigger(minutes=notify.config.sweep_minutes, timezone=SHANGHAI),
                           "huanjie.reminders.scheduler:sweep_job", ())}
+    from huanjie.settings import CheckpointSettings
+
+    checkpoints = CheckpointSettings()
+    if checkpoints.key and checkpoints.dir:
+        wanted[CHECKPOINT_JOB] = (CronTrigger(hour=checkpoints.hour, minute=checkpoints.minute, timezone=SHANGHAI),
+                                  "huanjie.reminders.scheduler:checkpoint_job", ())
     for code in active_campaigns(ctx):
         wanted[f"digest:{code}"] = (digest_trigger(notify, code), "huanjie.reminders.scheduler:digest_job", (code,))
     for job in scheduler.get_jobs():
@@ -92,21 +116,23 @@ def sync_jobs(scheduler: BaseScheduler, ctx: Context, notify: Notify) -> None:
         scheduler.add_job(func, trigger, args=args, id=job_id, name=job_id, replace_existing=True)
 
 
-def start_scheduler(ctx: Context, notify: Notify) -> BackgroundScheduler:
+def start_scheduler(ctx: Context, notify: Notify, actor_name: str | None = None) -> BackgroundScheduler:
     """Catch up what was missed while down (one sweep at the clock's time), then run the jobs in the background."""
     report = fire_due(ctx, ctx.clock.now(), notify=notify)
     log.info("catch-up: %d digests, %d reminder notices", len(report.digests), len(report.reminders))
     scheduler = build_scheduler(ctx, notify, BackgroundScheduler)
+    bind(ctx, notify, scheduler, actor_name)
     scheduler.start(paused=True)  # the stored jobs are visible only once the job store has started
     sync_jobs(scheduler, ctx, notify)
     scheduler.resume()
     return scheduler
 
 
-def run_scheduler(ctx: Context, notify: Notify, stop: threading.Event | None = None) -> None:
+def run_scheduler(ctx: Context, notify: Notify, stop: threading.Event | None = None,
+                  actor_name: str | None = None) -> None:
     """Run until Ctrl-C, SIGTERM or ``stop``: jobs work row by row, so stopping loses and repeats nothing."""
     stop = stop or threading.Event()
-    scheduler = start_scheduler(ctx, notify)
+    scheduler = start_scheduler(ctx, notify, actor_name)
     try:
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):  # explicit: a background start ignores SIGINT

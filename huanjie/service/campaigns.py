@@ -32,6 +32,12 @@ def create_campaign(
         problems.append(Problem("换届名称不能为空", field="name"))
     if not county.strip():
         problems.append(Problem("县（区）名称不能为空", field="county"))
+    from huanjie.plain_text import name_problem
+
+    for value, label, field, limit in ((name.strip(), "换届名称", "name", 200), (county.strip(), "县（区）", "county", 100)):
+        problem = name_problem(value, label, field, limit=limit)
+        if problem:
+            problems.append(problem)
     try:
         rule_profile = load_profile(profile)
     except ProfileError as exc:

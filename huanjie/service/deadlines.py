@@ -11,6 +11,7 @@ from huanjie.service.context import Context
 from huanjie.steps.runner import advance_in, note_overdue
 from huanjie.steps.state import OPEN, load_case
 from huanjie.store.db import reading, transaction
+from huanjie.store.faults import is_fatal
 from huanjie.store.models import StepState
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ def sweep_overdue(ctx: Context) -> int:
                     session.add(view.steps[key])
                 view.write(session, drafts)
                 noted += len(drafts)
-        except Exception:  # one broken case must not block the whole sweep
+        except Exception as exc:  # one broken case must not block the whole sweep
+            if is_fatal(exc):  # a full disk or read-only store: every case would fail alike
+                raise
             log.exception("overdue sweep failed for case %s", case_id)
     return noted

@@ -59,12 +59,24 @@ def check_role(role: str, scope_kind: str) -> None:
         )
 
 
+def serves_county(actor: Actor, county: str) -> bool:
+    """Does the actor work in ``county``? Only the system and an auditor above the counties
+    (a city or provincial 审计/纪检, registered without a county) serve every county; any
+    other user without a county (a county office registered before counties were recorded)
+    serves none."""
+    if actor.role == "system":
+        return True
+    if actor.county is None:
+        return actor.role == AUDITOR
+    return actor.county == county
+
+
 def covers(actor: Actor, township: str, village_code: str, county: str) -> bool:
     """Is the village inside the actor's scope? Township names repeat across counties (城关镇),
     so the county is always compared too."""
     if actor.role == "system":
         return True
-    if actor.county is not None and actor.county != county:
+    if not serves_county(actor, county):
         return False
     if actor.scope_kind == "county":
         return True
@@ -74,9 +86,11 @@ def covers(actor: Actor, township: str, village_code: str, county: str) -> bool:
 
 
 def require_county(actor: Actor, county: str) -> None:
-    """A county office acts for its own county only."""
-    require(actor.county is None or actor.county == county, f"{actor.name} 只能办理 {actor.county} 的换届",
-            f"该换届属于 {county}")
+    """A county office (or auditor) acts for its own county only."""
+    if actor.county is None and not serves_county(actor, county):
+        require(False, f"{actor.name} 登记时未指明所在县（区），不能办理任何县的换届",
+                "请县换届办用 huanjie user add --county 重新登记该用户")
+    require(serves_county(actor, county), f"{actor.name} 只能办理 {actor.county} 的换届", f"该换届属于 {county}")
 
 
 def require(condition: bool, message: str, rule: str) -> None:

@@ -6,7 +6,7 @@ from sqlmodel import Session, func, select
 
 from huanjie.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from huanjie.service.context import SYSTEM, Actor, Context
-from huanjie.service.roles import check_role, role_label
+from huanjie.service.roles import COUNTY_OFFICE, check_role, require_county, role_label
 from huanjie.store.db import reading, transaction
 from huanjie.store.events import SYSTEM_CHAIN, EventDraft, append
 from huanjie.store.models import User
@@ -20,6 +20,13 @@ def add_user(
     name = name.strip()
     if not name:
         raise InvalidInput("用户名不能为空", [Problem("请提供用户名", field="name")])
+    from huanjie.plain_text import name_problem
+
+    bad = [p for p in (name_problem(name, "用户名", "name", limit=60),
+                       name_problem(scope or "", "范围", "scope", limit=100),
+                       name_problem(county or "", "县（区）", "county", limit=100)) if p]
+    if bad:
+        raise InvalidInput("无法登记用户", bad)
     check_role(role, scope_kind)
     if scope_kind != "county" and not scope:
         raise InvalidInput(f"角色 {role_label(role)} 须指定范围", [Problem("请用 --scope 指定乡镇或村代码", field="scope")])
@@ -27,7 +34,11 @@ def add_user(
         actor = county_office(session, actor_name, "登记用户")
         if scope_kind != "county":
             county = _scope_county(session, scope_kind, scope, county)
-        if actor.county is not None and county != actor.county:
+        elif county is None:
+            county = _only_county(session, actor) if role == COUNTY_OFFICE else actor.county
+        if actor.role != "system" and actor.county is None:
+            require_county(actor, county or "")  # a county office registered without a county: no scope
+        if actor.role != "system" and county != actor.county:
             raise PermissionDenied(f"{actor.name} 只能登记 {actor.county} 的用户", [Problem("请用 --county 指明本县", field="county")])
         if session.exec(select(User).where(User.name == name)).first():
             raise Conflict(f"用户 {name} 已存在", [Problem("用户名须唯一", field="name")])
@@ -46,6 +57,19 @@ def add_user(
             ),
         )
     return user
+
+
+def _only_county(session: Session, actor: Actor) -> str:
+    """A county office belongs to one county: the actor's own, or the only one the store knows."""
+    from huanjie.store.models import Campaign
+
+    if actor.county is not None:
+        return actor.county
+    counties = set(session.exec(select(Campaign.county)))
+    if len(counties) == 1:
+        return counties.pop()
+    raise InvalidInput("县换届办须指明所在县（区）",
+                       [Problem("请用 --county 指明；未指明县的县换届办不能办理任何县的换届", field="county")])
 
 
 def _scope_county(session: Session, scope_kind: str, scope: str | None, county: str | None) -> str:

@@ -16,11 +16,16 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    # hide_parameters: a traceback or log line never prints the values of a statement (names,
+    # 身份证号); the schema's limits are checked before any statement (huanjie.store.limits)
+    from huanjie.store import limits
+
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 60})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 60}, hide_parameters=True)
         _tune_sqlite(engine)
     else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    limits.install(engine)
     return engine
 
 

@@ -49,7 +49,7 @@ def test_filters_by_person_step_and_period(story):
 def test_id_numbers_are_masked_everywhere():
     assert mask("身份证号110105199001010026，另 11010519900101002X") == "身份证号110105********0026，另 110105********002X"
     assert mask({"a": ["110105199001010026", 110105199001010026], "b": "1101051990010100261"}) == \
-        {"a": ["110105********0026", 110105199001010026], "b": "1101051990010100261"}  # 19 digits: not an id
+        {"a": ["110105********0026", "110105********0026"], "b": "1101051990010100261"}  # 19 digits: not an id
     event = AuditEvent("C", 1, "step.recorded", "甲", "village_clerk", dt.datetime(2026, 8, 1, tzinfo=dt.timezone.utc),
                        "V1", "vc", "V1.1", {"facts": {"contact": "110105199001010026", "members": [
                            {"name": "张三", "id": "11010519900101002X"}]}, "failures": [], "attempt": 1})

@@ -13,7 +13,7 @@ from huanjie.cli import common
 from huanjie.cli.main import app
 from huanjie.steps.catalogue import load_catalogue
 from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import COUNTY, VillageDriver, add_staff, launch_all
 
 RED = "#d32f2f"
 
@@ -72,9 +72,9 @@ def test_chart_cli(ctx, campaign, tmp_path, monkeypatch):
     runner = CliRunner()
     for args, name in ((["--village", "V001"], "v.svg"), (["--campaign", campaign.code], "c.png"),
                        (["--flow"], "f.svg")):
-        result = runner.invoke(app, ["chart", *args, "--output", str(tmp_path / name)])
+        result = runner.invoke(app, ["chart", *args, "--output", str(tmp_path / name), "--as", COUNTY])
         assert result.exit_code == 0, result.output
     assert (tmp_path / "v.svg").read_text(encoding="utf-8").startswith("<svg")
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
-    result = runner.invoke(app, ["chart", "--output", str(tmp_path / "x.gif"), "--flow"])
+    result = runner.invoke(app, ["chart", "--output", str(tmp_path / "x.gif"), "--flow", "--as", COUNTY])
     assert result.exit_code == 2 and ".svg" in result.output

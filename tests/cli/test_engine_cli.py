@@ -38,7 +38,7 @@ def test_staff_work_through_the_cli(tmp_path):
     proc = h("record", "P2.3", "--village", "V1", "--set", "approved_items=x", "--as", "文书", check=False)
     assert proc.returncode == 2 and "不能填报" in proc.stderr  # a township step
 
-    status = json.loads(h("status", "--json").stdout)
+    status = json.loads(h("status", "--json", "--as", "县办").stdout)
     [village] = status["villages"]
     assert {"code", "name", "township", "state", "stage", "risk", "waiting_for", "overdue"} <= set(village)
     assert village["code"] == "V1" and village["state"] in ("running", "overdue")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from huanjie.cli import common
 from huanjie.cli.main import app
 from tests.documents.support import docx_text
+from tests.fixtures.scenario import COUNTY
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def cli(village_run, monkeypatch):
     runner = CliRunner()
 
     def run(*args: str, code: int = 0):
-        result = runner.invoke(app, list(args))
+        result = runner.invoke(app, [*args, "--as", COUNTY])
         assert result.exit_code == code, result.output
         return result
 

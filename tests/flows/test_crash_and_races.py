@@ -50,7 +50,7 @@ def county(ctx, clock, tmp_path):
 def test_a_killed_run_resumes_with_no_step_lost_or_doubled(ctx, db_url, county, tmp_path):
     campaign, drivers = county
     log = open(tmp_path / "run.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "huanjie", "run", "--json"], env=_env(db_url, tmp_path / "prefect"),
+    proc = subprocess.Popen([sys.executable, "-m", "huanjie", "run", "--json", "--as", COUNTY], env=_env(db_url, tmp_path / "prefect"),
                             stdout=log, stderr=log)
     deadline = time.monotonic() + 180
     while _count(ctx, "step.done") < 20:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import COUNTY, VillageDriver, add_staff, launch_all
 
 NOW = "2026-07-20T10:00:00"
 
@@ -54,7 +54,7 @@ def test_flows_run_against_a_prefect_server(ctx, clock, db_url, prefect_server, 
         driver.record(key)
     env = {**os.environ, "HUANJIE_DATABASE_URL": db_url, "HUANJIE_NOW": NOW, "PREFECT_API_URL": prefect_server,
            "PREFECT_HOME": str(tmp_path / "client")}
-    proc = subprocess.run([sys.executable, "-m", "huanjie", "run", "--json"], env=env, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "huanjie", "run", "--json", "--as", COUNTY], env=env, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     states = driver.states()

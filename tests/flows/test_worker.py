@@ -7,7 +7,7 @@ import sys
 import time
 
 from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import COUNTY, VillageDriver, add_staff, launch_all
 
 NOW = "2026-07-20T10:00:00"
 
@@ -21,7 +21,7 @@ def test_worker_runs_woken_cases(ctx, clock, db_url, tmp_path):
     driver = VillageDriver(ctx, clock, campaign.code, "V001")
     env = {**os.environ, "HUANJIE_DATABASE_URL": db_url, "HUANJIE_NOW": NOW, "PREFECT_HOME": str(tmp_path / "pf")}
     log = open(tmp_path / "worker.log", "w")
-    worker = subprocess.Popen([sys.executable, "-m", "huanjie", "worker", "--interval", "0.2"], env=env,
+    worker = subprocess.Popen([sys.executable, "-m", "huanjie", "worker", "--interval", "0.2", "--as", COUNTY], env=env,
                               stdout=log, stderr=log)
     try:
         for key in ("P1.1", "P1.3", "P2.1", "P2.2", "P2.3", "P3.1"):

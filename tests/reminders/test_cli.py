@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from huanjie.cli import common
 from huanjie.cli.main import app
+from tests.fixtures.scenario import COUNTY
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def cli(ctx, clock, campaign, tmp_path, monkeypatch):
     runner = CliRunner()
 
     def run(*args: str):
-        result = runner.invoke(app, list(args))
+        result = runner.invoke(app, [*args, "--as", COUNTY])
         assert result.exit_code in (0, 2), result.output
         return result
 

@@ -15,18 +15,17 @@ def two_counties(ctx):
     make_villages(ctx, a, rows=(("A001", "东湖村", "城关镇"),))
     b = make_campaign(ctx, county="乙县")
     make_villages(ctx, b, rows=(("B001", "西塘村", "城关镇"),))
-    add_user(ctx, name="市办", role="county_office", scope_kind="county", scope=None)
-    add_user(ctx, name="甲县办", role="county_office", scope_kind="county", scope=None, county="甲县", actor_name="市办")
-    launch(ctx, campaign_code=a.code, actor_name="市办", everything=True)
-    launch(ctx, campaign_code=b.code, actor_name="市办", everything=True)
+    launch(ctx, campaign_code=a.code, everything=True)  # set-up, before any user exists
+    launch(ctx, campaign_code=b.code, everything=True)
+    add_user(ctx, name="甲县办", role="county_office", scope_kind="county", scope=None, county="甲县")
     return a, b
 
 
 def test_a_township_scope_does_not_reach_the_same_name_in_another_county(ctx, two_counties):
     with pytest.raises(InvalidInput, match="多个县"):
-        add_user(ctx, name="周敏", role="township_approver", scope_kind="township", scope="城关镇", actor_name="市办")
+        add_user(ctx, name="周敏", role="township_approver", scope_kind="township", scope="城关镇", actor_name="甲县办")
     add_user(ctx, name="周敏", role="township_approver", scope_kind="township", scope="城关镇", county="甲县",
-             actor_name="市办")
+             actor_name="甲县办")
     record_facts(ctx, actor_name="周敏", village_code="A001", step_key="P1.3", facts={"plan": "一村一策"})
     with pytest.raises(PermissionDenied, match="范围"):
         record_facts(ctx, actor_name="周敏", village_code="B001", step_key="P1.3", facts={"plan": "一村一策"})

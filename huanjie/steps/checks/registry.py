@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from huanjie.privacy import mask_text
 from huanjie.rules import RuleProfile
 
 
@@ -123,9 +124,9 @@ def _run_one(spec: CheckSpec, ctx: CheckContext) -> list[CheckFailure]:
     found: list[CheckFailure] = []
     try:
         for field_name, message in spec.fn(ctx):
-            found.append(CheckFailure(spec.key, field_name, message))
+            found.append(CheckFailure(spec.key, field_name, mask_text(message)))
     except FactProblem as problem:
-        found.append(CheckFailure(spec.key, problem.field, f"{problem.message}，无法核对：{spec.title}"))
+        found.append(CheckFailure(spec.key, problem.field, mask_text(f"{problem.message}，无法核对：{spec.title}")))
     except (TypeError, ValueError, KeyError, AttributeError, IndexError):
         # facts shaped in a way no reader foresaw: the step stays blocked, the clerk is told
         fields = "、".join(spec.fields) or "相关事实"

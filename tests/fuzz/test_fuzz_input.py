@@ -1,0 +1,134 @@
+"""Fuzzing the village CSV and the CLI's argument values (hypothesis): every input gets exit 0
+or exit 2 with a Chinese message, never a traceback, and on exit 2 the database file is byte for
+byte what it was. (Fact files are fuzzed with their loader, in tests/steps/facts.)"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from huanjie.cli import common
+from huanjie.cli.main import app
+from huanjie.clock import MovableClock
+from huanjie.service.context import Context
+from huanjie.store.db import make_engine
+from tests.factories import make_campaign, make_villages
+
+FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+# cells: what offices' spreadsheets hold, and what breaks parsers
+nasty = st.sampled_from(["", " ", "0", "-1", "1e3", "²", "３", "99999999999999999999999", "9" * 5000, str(2**64),
+                         "\x00", "\x0b", "\x1b[2J", "\u202e", "\u2028", "\r\n", '"', '""', ",", "[/x]", "镇" * 101,
+                         "城关镇", "东湖村", "V001", "330102195001011234", "\ufeff", "\ud7ff", "null"])
+cell = st.one_of(nasty, st.text(max_size=30), st.integers(min_value=-10, max_value=2**70).map(str))
+row = st.lists(cell, min_size=0, max_size=7)
+encoding = st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "shift_jis", "big5", "utf-16", "latin-1"])
+
+
+@pytest.fixture
+def store(sqlite_template, tmp_path, monkeypatch):
+    path = tmp_path / "huanjie.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    ctx = Context(engine=engine, clock=MovableClock("2026-08-01T09:00:00"))
+    campaign = make_campaign(ctx)
+    make_villages(ctx, campaign)
+    monkeypatch.setattr(common, "_context", ctx)
+    monkeypatch.chdir(tmp_path)
+    yield path, campaign.code, CliRunner()
+    engine.dispose()
+
+
+def _bytes(path: Path) -> str:
+    """The database as stored: the main file and its write-ahead log."""
+    digest = hashlib.sha256()
+    for part in (path, path.with_name(path.name + "-wal")):
+        if part.exists():
+            digest.update(part.read_bytes())
+    return digest.hexdigest()
+
+
+def _invoke(store, args):
+    path, _, runner = store
+    before, rows_before = _bytes(path), _rows(path, but_access=True)
+    result = runner.invoke(app, args)
+    assert result.exit_code in (0, 2), (args, result.output, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert "错误" in result.output or "Error" in result.output or "用法" in result.output, result.output
+        if _bytes(path) != before:  # only a refusal writes on failure: its event in the access chain
+            assert _rows(path, but_access=True) == rows_before, (args, result.output)
+            assert _rows(path) != rows_before
+    return result
+
+
+def _rows(path: Path, but_access: bool = False) -> str:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        digest = hashlib.sha256()
+        for table in tables:
+            where = " WHERE chain != 'access'" if but_access and table in ("event", "chain_head") else ""
+            for r in conn.execute(f'SELECT * FROM "{table}"{where} ORDER BY 1'):
+                digest.update(repr(r).encode())
+        return digest.hexdigest()
+    finally:
+        conn.close()
+
+
+def _csv(rows: list[list[str]]) -> str:
+    def quote(c: str) -> str:
+        return '"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\r\n') else c
+
+    return "\n".join(",".join(quote(c) for c in r) for r in rows) + "\n"
+
+
+@FUZZ
+@given(rows=st.lists(row, min_size=0, max_size=6), enc=encoding,
+       header=st.sampled_from(["code,name,township,households,groups", "村代码,村名,乡镇,户数,村民小组数",
+                               "code,name,township", "", "code,code,name,township,households,groups"]))
+def test_village_csv_rows(store, rows, enc, header):
+    _, code, _ = store
+    text = header + "\n" + _csv(rows)
+    try:
+        data = text.encode(enc)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+    Path("fuzz.csv").write_bytes(data)
+    _invoke(store, ["village", "import", "fuzz.csv", "--campaign", code])
+
+
+value = st.one_of(nasty, st.text(max_size=20), st.integers(min_value=-(2**70), max_value=2**70).map(str))
+COMMANDS = [
+    lambda v, w: ["calendar", "add-workdays", v, w],
+    lambda v, w: ["calendar", "period-end", "2026-09-28", w],
+    lambda v, w: ["calendar", "latest-before", v, "5"],
+    lambda v, w: ["calendar", "workday", v],
+    lambda v, w: ["plan", "--village", v],
+    lambda v, w: ["status", "--township", v, "--village", w],
+    lambda v, w: ["campaign", "create", "--name", v, "--county", w, "--profile", "ZJ", "--party-day", "2026-09-15",
+                  "--vc-day", "2026-10-12"],
+    lambda v, w: ["campaign", "move", "--campaign", "HJ2026-001", "--vc-day", v],
+    lambda v, w: ["user", "add", v, "--role", "county_office", "--county", w],
+    lambda v, w: ["audit", "log", "--village", "V001", "--since", v, "--person", w],
+    lambda v, w: ["audit", "replay", "--village", v, "--at", w],
+    lambda v, w: ["gate", "approve", v, "--village", w],
+    lambda v, w: ["digest", "--week", v],
+    lambda v, w: ["chart", "--village", v, "--output", "x.svg"],
+]
+
+
+@FUZZ
+@given(command=st.sampled_from(COMMANDS), v=value, w=value)
+def test_cli_argument_values(store, command, v, w):
+    _invoke(store, command(v, w))  # a value that looks like an option is the parser's to refuse (exit 2)
