@@ -124,3 +124,27 @@ def bundle(village: VillageOpt, output: OutputOpt, campaign: CampaignOpt = None,
     else:
         console.print(f"村 {plain(village)}：{len(manifest['documents'])} 份文书已打包至 {plain(output)}（含 manifest.json 哈希清单）",
                       markup=False)
+
+
+@app.command("fonts")
+@command
+def fonts(json_out: JsonOpt = False) -> None:
+    """列出 PDF 所用的公文字体：有授权字体时用数据目录 fonts 文件夹中的字体，否则按 GB 2312 覆盖选用免费字体。"""
+    from huanjie.documents.fonts import ROLE_LABELS, faces, measurements
+    from huanjie.documents.pdf import default_fonts_dir
+
+    folder = default_fonts_dir()
+    chosen = faces(folder)
+    measured = measurements()
+    if json_out:
+        print_json({"fonts_dir": str(folder), "chosen": {r: {"face": f.label(), "licensed": f.licensed,
+                                                            "postscript": f.postscript} for r, f in chosen.items()},
+                    "measured": [{"role": r, "face": n, "gb2312_missing": m} for r, n, m in measured]})
+        return
+    console.print(f"授权字体目录：{folder}{'' if folder.is_dir() else '（不存在，使用免费字体）'}", markup=False)
+    for role, face in chosen.items():
+        console.print(f"  {ROLE_LABELS[role]}：{face.label()}{'（授权）' if face.licensed else ''}", markup=False)
+    console.print("免费字体 GB 2312 汉字覆盖（6763 字中缺少）：", markup=False)
+    for role, name, missing in measured:
+        state = "未安装" if missing is None else ("完整" if missing == 0 else f"缺 {missing} 字，不选用")
+        console.print(f"  {ROLE_LABELS[role]}  {name}：{state}", markup=False)
