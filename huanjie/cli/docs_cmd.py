@@ -55,12 +55,14 @@ def _warn(warnings: list[str]) -> None:
 def preview(village: VillageOpt, doc: Annotated[str, typer.Option("--doc", help="文书编号，如 D01")], output: OutputOpt,
             fmt: Annotated[str, typer.Option("--format", help="docx、pdf 或 html")] = "pdf",
             step: Annotated[str | None, typer.Option("--step", help="产生该文书的步骤")] = None,
-            campaign: CampaignOpt = None, json_out: JsonOpt = False) -> None:
+            campaign: CampaignOpt = None, as_: AsOpt = None, json_out: JsonOpt = False) -> None:
     """按本换届当前的模板和已记录的事实预览一份文书（不编文号、不存档）。"""
     from huanjie.documents.service import preview_document
+    from huanjie.service.visibility import require_village
 
+    require_village(context(), as_, village, campaign, "预览该村的文书")
     f = preview_document(context(), village_code=village, code=doc, fmt=fmt, step=step, campaign_code=campaign)
-    output.write_bytes(f.data)
+    write_atomically(output, f.data)
     if json_out:
         print_json({"code": f.code, "step": f.step, "title": f.title, "format": f.fmt, "output": str(output),
                     "warnings": f.warnings})
@@ -86,9 +88,13 @@ def templates_export(directory: Annotated[Path, typer.Argument(help="导出到�
 @templates_app.command("check")
 @command
 def templates_check(campaign: Annotated[str, typer.Option("--campaign", help="换届代码")],
-                    json_out: JsonOpt = False) -> None:
+                    as_: AsOpt = None, json_out: JsonOpt = False) -> None:
     """检查某换届的县级模板目录（语法、字段、organs.toml），列出全部问题。"""
     from huanjie.documents.service import check_templates
+    from huanjie.service.visibility import acting_user, require_campaign
+
+    actor = acting_user(context(), as_, action="检查文书模板")
+    require_campaign(context(), actor, campaign, "检查该换届的文书模板")
 
     info = check_templates(context(), campaign_code=campaign)
     if json_out:

@@ -7,7 +7,7 @@ markup: ``<script>`` in a name arrives here as text. The parsed :class:`Page` fe
 Tags: <masthead issuer number signer/> (版头; ``signer`` = 签发人 of an upward document),
 <title>, <number>, <to>, <p align indent>, <h1>, <h2>, <sign>, <date>, <remark> (附注),
 <colophon copy printer printed/> (版记), <note>, <blank/>, <pagebreak/>, <section kind/>,
-<table widths fixed borderless heavy small cut> with <tr repeat height> and
+<table widths fixed borderless heavy small cut keep> with <tr repeat height> and
 <td span align head caption size>; <br/> breaks a line (in a cell: a paragraph).
 
 The closing block (署名, 成文日期, 附注) is kept on one page with the last lines before it

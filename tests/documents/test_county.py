@@ -17,7 +17,7 @@ from huanjie.service.context import Context
 from huanjie.store.db import make_engine
 from tests.documents.support import docx_text, source
 from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import COUNTY, VillageDriver, add_staff, launch_all
 
 MASTHEAD = "中共东湖村支部委员会文件"
 
@@ -112,7 +112,13 @@ def county_village(sqlite_template, tmp_path, data_dir, monkeypatch):
 
 def test_a_county_template_changes_d01s_masthead_in_docs_render(county_village, tmp_path):
     ctx, campaign = county_village
-    runner = CliRunner()
+    cli = CliRunner()
+
+    class runner:  # every command as the county office (users are registered)
+        @staticmethod
+        def invoke(app, args):
+            return cli.invoke(app, [*args, "--as", COUNTY])
+
     result = runner.invoke(app, ["docs", "render", "--village", "V001", "--doc", "D01", "--format", "docx",
                                  "--output", str(tmp_path / "d01.docx")])
     assert result.exit_code == 0, result.output
