@@ -10,7 +10,7 @@ from huanjie.cli.common import JsonOpt, command, console, print_json, plain
 
 @command
 def demo(
-    plain: Annotated[bool, typer.Option("--no-prefect", help="不经 Prefect，直接调用步骤（更快，用于排查）")] = False,
+    no_prefect: Annotated[bool, typer.Option("--no-prefect", help="不经 Prefect，直接调用步骤（更快，用于排查）")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """演示：示范县 2 个乡镇 12 个村，时钟推进，完成选举、等待审批、到会不足、逾期各有其例。"""
@@ -25,12 +25,12 @@ def demo(
     ctx = demo_context(settings.data_dir)
     say = (lambda _m: None) if json_out else console.print
     say(f"演示数据库：{(settings.data_dir / 'demo' / 'huanjie.db').resolve()}（每次运行重新建立）")
-    if not plain:
+    if not no_prefect:
         say("正在启动 Prefect（无服务器时会先启动一个临时 API 服务，约 10 秒）……")
     with Progress(TextColumn("按日推进"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   disable=json_out, console=console) as progress:
         task = progress.add_task("days", total=None)
-        report = run_demo(ctx, say=say, prefect=not plain,
+        report = run_demo(ctx, say=say, prefect=not no_prefect,
                           days_total=lambda n: progress.update(task, total=n),
                           tick=lambda n: progress.advance(task, n))
     elapsed = time.monotonic() - started

@@ -37,27 +37,54 @@ def launch(
 @command
 def record(
     step: Annotated[str, typer.Argument(help="步骤编号，如 P5.2")],
-    village: Annotated[str, typer.Option("--village", help="村代码")],
-    file: Annotated[Path | None, typer.Option("--file", help="事实文件：JSON / YAML，或 CSV（配合 --field）")] = None,
-    field: Annotated[str | None, typer.Option("--field", help="CSV 各行放入的事实字段名（如 candidates）")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="村代码")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="事实文件：YAML / JSON，或名单 CSV / Excel（配合 --field）")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="CSV / Excel 各行放入的名单，如 voters")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="单项事实 key=value，可重复")] = None,
-    merge: Annotated[bool, typer.Option("--merge", help="与已填报的事实合并（列表追加），如各联审部门分别填报")] = False,
+    merge: Annotated[bool, typer.Option("--merge", help="合并：同一项（身份证号、姓名等）替换，其余追加")] = False,
+    villages: Annotated[Path | None, typer.Option("--villages", help="批量填报：CSV / Excel，每行一个村（首列 村代码）")] = None,
     campaign: CampaignOpt = None,
     as_: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """填报某一步骤的事实；法定检查立即运行并显示结果。"""
-    from huanjie.service.fact_files import read_facts
+    """填报某一步骤的事实：先按该步骤的事实定义逐项核对（一次列出全部问题），再运行法定检查。
+
+    各步骤的事实见 huanjie step show 步骤；可填写的模板见 huanjie step template 步骤。
+    """
+    from huanjie.errors import InvalidInput, Problem
+    from huanjie.service.fact_files import read_fact_input
+    from huanjie.service.facts import step_facts
     from huanjie.service.records import record_facts
 
-    facts = read_facts(file, field=field, pairs=set_ or [])
-    result = record_facts(context(), actor_name=as_, village_code=village, step_key=step, facts=facts,
-                          campaign_code=campaign, merge=merge)
+    schema = step_facts(step)
+    if villages is not None:
+        from huanjie.service.bulk import record_villages
+
+        results = record_villages(context(), actor_name=as_, step_key=step, path=villages, campaign_code=campaign)
+        if json_out:
+            print_json([r.__dict__ for r in results])
+            return
+        held = sum(1 for r in results if r.failures)
+        console.print(f"已为 {len(results)} 个村记录 {plain(step)}；其中 {held} 个村未通过检查")
+        for r in results:
+            for f in r.failures:
+                console.print(f"  - {plain(r.village)}：{plain(f['message'])}")
+        return
+    if village is None:
+        raise InvalidInput("缺少 --village", [Problem("填报一个村用 --village 村代码；批量填报用 --villages 文件", field="village")])
+    given = read_fact_input(file, field=field, pairs=set_ or [], schema=schema)
+    result = record_facts(context(), actor_name=as_, village_code=village, step_key=step, facts=given.facts,
+                          campaign_code=campaign, merge=merge, lines=given.lines)
     if json_out:
         print_json(result.__dict__)
         return
+    for n in result.notes:
+        console.print(f"  注：{plain(n['message'])}（{plain(n['field'])}）")
+    if result.changes:
+        changed = [*result.changes.get("added", {}), *result.changes.get("changed", {}), *result.changes.get("removed", {})]
+        console.print(f"  更正：{plain('、'.join(changed))}")
     if result.failures:
-        console.print(f"[red]已记录，但 {plain(step)} 未通过检查：[/]")
+        console.print(f"[red]已记录，但 {plain(step)} 未通过检查，暂不能完成：[/]")
         for f in result.failures:
             console.print(f"  - {plain(f['message'])}")
     else:

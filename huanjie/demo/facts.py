@@ -148,7 +148,7 @@ class StepFacts:
         cal = self.env.calendar
         start = on - dt.timedelta(days=9)
         end = cal.add_workdays(start, 5).date
-        workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range((end - start).days + 1))
+        workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
         # the 请示 and the 批复 come before the 公示 they lead to
         return {"request_date": (start - dt.timedelta(days=4)).isoformat(),
                 "approval_date": (start - dt.timedelta(days=2)).isoformat(),
@@ -228,10 +228,10 @@ class StepFacts:
         return {"published": True, "registered_voters": len(self.voters())}
 
     def f_V3_3(self, on):
-        # filed inside the objection window, decided within the days the law allows (组织法 14)
-        end = self._milestone("V3.3", "objection_window_end") or on - dt.timedelta(days=3)
-        received = end - dt.timedelta(days=1)
-        decided = min(on, received + dt.timedelta(days=int(self.env.profile["objection_decision_days"])))
+        # received the day after the list's publication (its planned day), decided within the limit
+        published = self.env.plan()["V3.2"].due
+        received = min(on, published + dt.timedelta(days=1))
+        decided = min(on, self.env.calendar.period_end(received, self.env.profile["objection_decision_days"]).date)
         return {"objections": [{"subject": f"{self.spare[0].name}：本人户籍在本村，未被登记",
                                 "received": received.isoformat(), "decision": "补充登记",
                                 "decided": decided.isoformat()}]}
@@ -319,7 +319,9 @@ class StepFacts:
                 "filed": True, "certificate_issuer": f"{self.village['name']}村民选举委员会"}
 
     def f_V7_1(self, on):
-        return {"revote_decided": True}
+        losers = [r for r in self.results(len(self.voters()) - 12) if not r["elected"] and r["post"] == "委员"]
+        return {"revote_decided": True, "revote_day": (on + dt.timedelta(days=7)).isoformat(),
+                "revote_seats": {"委员": 1}, "revote_candidates": [{"name": r["name"], "post": "委员"} for r in losers[:2]]}
 
     def f_V7_2(self, on):
         return {"revote_results": [], "revote_ballots_cast": 0}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +12,11 @@ from huanjie.service.context import Context
 from huanjie.service.roles import RECORDERS, covers, require, role_label
 from huanjie.service.users import resolve_actor
 from huanjie.service.villages import find_village
-from huanjie.steps.runner import check_context
+from huanjie.service.corrections import fact_changes, merged
+from huanjie.steps.checks.legal_dates import statutory_lateness
+from huanjie.steps.facts.documents import document_gaps
+from huanjie.steps.facts.validate import Earlier, check_facts
+from huanjie.steps.runner import check_context, fact_date
 from huanjie.steps.state import CaseView, case_id_for, load_case
 from huanjie.store.db import transaction
 
@@ -23,7 +26,9 @@ class RecordResult:
     village: str
     step: str
     status: str
-    failures: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)   # checks and document gaps that hold the step
+    notes: list[dict] = field(default_factory=list)      # values rewritten: {"field": PATH, "message": 中文}
+    changes: dict | None = None                          # a correction: what changed against the facts before
 
 
 def open_step(session: Session, *, village_code: str, step_key: str, campaign_code: str | None = None,
@@ -43,72 +48,103 @@ def open_step(session: Session, *, village_code: str, step_key: str, campaign_co
 
 
 def record_facts(ctx: Context, *, actor_name: str | None, village_code: str, step_key: str,
-                 facts: dict[str, Any], campaign_code: str | None = None, merge: bool = False) -> RecordResult:
-    """Record a step's facts. With ``merge`` the facts add to what this attempt already holds
-    (lists are extended: each 联审 department adds its own findings) instead of replacing it."""
-    now = ctx.clock.now()
-    _check_facts(facts, now.date())
+                 facts: dict[str, Any], campaign_code: str | None = None, merge: bool = False,
+                 lines: dict[str, int] | None = None) -> RecordResult:
+    """Record a step's facts, checked against the step's fact schema first (every problem at once,
+    nothing written when there is one). With ``merge`` the facts add to what this attempt already
+    holds: list entries with the same key (身份证号, 姓名…) replace the earlier entry, others are added.
+    Until the gate is decided the recorder (or a township user) may replace the facts; each
+    correction's event holds the difference. ``lines`` maps a field PATH to its line in the file."""
     with transaction(ctx.engine) as session:
-        actor = resolve_actor(session, actor_name)
-        view = open_step(session, village_code=village_code, step_key=step_key, campaign_code=campaign_code)
-        spec = view.env.catalogue.step(step_key)
-        allowed = RECORDERS[spec.actor]
-        require(
-            actor.role == "system" or actor.role in allowed,
-            f"{actor.name}（{role_label(actor.role)}）不能填报步骤 {step_key}",
-            f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（domain.md §4）",
-        )
-        require(covers(actor, view.township.name, view.village.code, view.campaign.county),
-                f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
-        state = view.steps[step_key]
-        if state.status == "done":
-            raise Conflict(f"步骤 {step_key} 已完成", [Problem("如需更正，请先执行 huanjie step reopen", field="step")])
-        if state.status == "awaiting":
-            raise Conflict(f"步骤 {step_key} 正在等待审批", [Problem("审批人驳回后方可重新填报", field="step")])
-        reopened = state.status == "skipped"
-        if merge and state.facts:
-            facts = merged(state.facts, facts)
-        state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now
-        state.status, state.note = "pending", None
-        from huanjie.steps.checks import run_checks
-
-        failures = [f.__dict__ for f in run_checks(spec.checks, check_context(view, step_key))]
-        if failures:
-            state.status = "blocked"
-        state.failures = failures
-        session.add(state)
-        view.case.wake += 1
-        session.add(view.case)
-        actor_pair = (actor.name, actor.role)
-        drafts = []
-        if reopened:
-            drafts.append(view.event("step.reopened", step_key, {"reason": "条件步骤补录事实"}, now, actor=actor_pair))
-        drafts.append(view.event("step.recorded", step_key, {"facts": facts, "failures": failures,
-                                                             "attempt": state.attempt}, now, actor=actor_pair))
-        view.write(session, drafts)
-        return RecordResult(village=village_code, step=step_key, status=state.status, failures=failures)
+        return record_in(session, ctx, actor_name=actor_name, village_code=village_code, step_key=step_key,
+                         facts=facts, campaign_code=campaign_code, merge=merge, lines=lines)
 
 
-def _check_facts(facts: Any, today: dt.date) -> None:
+def record_in(session: Session, ctx: Context, *, actor_name: str | None, village_code: str, step_key: str,
+              facts: dict[str, Any], campaign_code: str | None = None, merge: bool = False,
+              lines: dict[str, int] | None = None) -> RecordResult:
+    """``record_facts`` inside the caller's transaction (bulk entry records many villages in one)."""
+    now = ctx.clock.now()
+    _check_facts(facts)
+    actor = resolve_actor(session, actor_name)
+    view = open_step(session, village_code=village_code, step_key=step_key, campaign_code=campaign_code)
+    spec = view.env.catalogue.step(step_key)
+    allowed = RECORDERS[spec.actor]
+    require(
+        actor.role == "system" or actor.role in allowed,
+        f"{actor.name}（{role_label(actor.role)}）不能填报步骤 {step_key}",
+        f"该步骤由{'、'.join(role_label(r) for r in allowed)}填报（domain.md §4）",
+    )
+    require(covers(actor, view.township.name, view.village.code, view.campaign.county),
+            f"村 {village_code} 不在 {actor.name} 的负责范围内", f"{actor.name} 的范围：{actor.scope}")
+    state = view.steps[step_key]
+    if state.status == "done":
+        raise Conflict(f"步骤 {step_key} 已完成", [Problem("如需更正，请先执行 huanjie step reopen 并说明理由", field="step")])
+    if state.status == "awaiting":
+        require(actor.role in ("system", "township_approver") or actor.name == state.recorded_by,
+                f"步骤 {step_key} 正在等待审批，{actor.name} 不能更正",
+                "审批决定之前，只有原填报人或乡镇工作人员可以更正事实")
+    reopened = state.status == "skipped"
+    schema = view.env.catalogue.facts(step_key)
+    before = state.facts
+    if merge and state.facts:
+        facts = merged(state.facts, facts, schema)
+    checked = check_facts(schema, facts, today=now.date(), earlier=_earlier(view, step_key))
+    if checked.problems:
+        raise InvalidInput(f"步骤 {step_key} 的事实有 {len(checked.problems)} 处问题，未记录",
+                           [_with_line(p, lines) for p in checked.problems])
+    facts = checked.facts
+    state.facts, state.recorded_by, state.recorded_at = facts, actor.name, now
+    state.status, state.note = "pending", None
+    from huanjie.steps.checks import run_checks
+
+    failures = [f.__dict__ for f in run_checks(spec.checks, check_context(view, step_key))]
+    failures += statutory_lateness(spec, state, fact_date(facts) or now.date())
+    if not failures:
+        failures = document_gaps(session, view, step_key, fact_date(facts) or now.date())
+    if failures:
+        state.status = "blocked"
+    state.failures = failures
+    session.add(state)
+    view.case.wake += 1
+    session.add(view.case)
+    actor_pair = (actor.name, actor.role)
+    drafts = []
+    if reopened:
+        drafts.append(view.event("step.reopened", step_key, {"reason": "条件步骤补录事实"}, now, actor=actor_pair))
+    payload = {"facts": facts, "failures": failures, "attempt": state.attempt}
+    if checked.notes:
+        payload["notes"] = checked.notes
+    changes = fact_changes(before, facts, schema) if before is not None and not reopened else None
+    if changes is not None:
+        payload["changes"] = changes
+    drafts.append(view.event("step.recorded", step_key, payload, now, actor=actor_pair))
+    view.write(session, drafts)
+    return RecordResult(village=village_code, step=step_key, status=state.status, failures=failures,
+                        notes=checked.notes, changes=changes)
+
+
+def _check_facts(facts: Any) -> None:
     if not isinstance(facts, dict) or not facts:
         raise InvalidInput("事实须为非空的键值表（JSON 对象 / YAML 映射）", [Problem("请检查输入文件", field="facts")])
-    value = facts.get("date")
-    if value is None:
-        return
-    try:
-        day = dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(f"日期“{value}”不是 YYYY-MM-DD 格式", [Problem("date 须为该步骤实际进行的日期", field="date")]) from None
-    if day > today:
-        raise InvalidInput(f"日期 {day} 晚于今天 {today}", [Problem("不能填报尚未发生的事项", field="date")])
-    facts["date"] = day.isoformat()
 
 
-def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    result = dict(old)
-    for key, value in new.items():
-        if isinstance(value, list) and isinstance(result.get(key), list):
-            result[key] = result[key] + value
-        else:
-            result[key] = value
-    return result
+def _earlier(view: CaseView, step_key: str) -> Earlier:
+    catalogue = view.env.catalogue
+    spec = catalogue.step(step_key)
+    others = {k: v for k, v in view.facts_by_step().items() if k != step_key}
+    done = view.done_dates()
+    return Earlier(facts=others, step_names={s.key: s.name for s in catalogue.steps()},
+                   gated=frozenset(s.key for s in catalogue.steps() if s.gate),
+                   prerequisites={r: done[r] for r in spec.requires if r in done})
+
+
+def _with_line(problem: Problem, lines: dict[str, int] | None) -> Problem:
+    if not lines or problem.field is None:
+        return problem
+    path = problem.field
+    while path:
+        if path in lines:
+            return Problem(problem.message, field=problem.field, line=lines[path])
+        path = path.rpartition("[")[0] if path.endswith("]") else path.rpartition(".")[0]
+    return problem

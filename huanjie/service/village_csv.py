@@ -101,7 +101,7 @@ def _decode(path: Path) -> str:
     except UnicodeDecodeError:
         line, column = _position(raw[:utf8_error.start].decode("utf-8", "replace"))
         raise InvalidInput(f"文件 {path.name} 既不是 UTF-8 也不是 GB18030 编码",
-                           [Problem(f"第 {column} 列起的字节无法识别；请在 Excel 中另存为“CSV UTF-8”", line=line)]) from None
+                           [Problem(f"第 {column} 个字符起的字节无法识别；请在 Excel 中另存为“CSV UTF-8”", line=line)]) from None
     odd = [i for i, ch in enumerate(text) if not ch.isascii() and not _in_gb2312(ch)]
     wide = sum(1 for ch in text if not ch.isascii())
     if odd and 10 * len(odd) > wide:
@@ -110,7 +110,7 @@ def _decode(path: Path) -> str:
         guess = next((name for name, codec in (("Shift-JIS（日文）", "shift_jis"), ("Big5（繁体）", "big5"))
                       if _decodes(raw, codec)), "未知编码")
         raise InvalidInput(f"文件 {path.name} 的编码看起来是 {guess}，不是 UTF-8 或 GB18030：未导入任何村",
-                           [Problem(f"第 {column} 列的“{text[odd[0]]}”是按 GB18030 解读出的乱码；"
+                           [Problem(f"第 {column} 个字符“{text[odd[0]]}”是按 GB18030 解读出的乱码；"
                                     "请在 Excel 中另存为“CSV UTF-8”后重新导入", field="file", line=line)])
     return text
 

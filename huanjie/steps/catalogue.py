@@ -83,8 +83,9 @@ class Catalogue:
     """Both elections' stages and steps, in run order (party, then vc; stage by stage)."""
 
     def __init__(self, version: str, elections: Sequence[Election], stages: Sequence[Stage],
-                 steps: Sequence[StepSpec]) -> None:
+                 steps: Sequence[StepSpec], facts: dict | None = None) -> None:
         self.version = version
+        self._facts = dict(facts or {})  # step key -> huanjie.steps.facts.StepFacts
         self.elections = {e.key: e for e in elections}
         self._stages = tuple(stages)
         self._steps = tuple(steps)
@@ -108,6 +109,10 @@ class Catalogue:
     def step(self, key: str) -> StepSpec:
         """The step with this key; KeyError if there is none."""
         return self._by_key[key]
+
+    def facts(self, key: str):
+        """The step's fact schema (huanjie.steps.facts.StepFacts); KeyError if the step has none."""
+        return self._facts[key]
 
     def stage_steps(self, stage_key: str) -> tuple[StepSpec, ...]:
         return tuple(s for s in self._steps if s.stage == stage_key)
@@ -189,28 +194,34 @@ def _row_errors(prefix: str, error: ValidationError) -> list[str]:
 
 def load_catalogue(paths: Iterable[str | Path] | None = None, *, check_keys: Iterable[str] | None = None,
                    condition_keys: Iterable[str] | None = None, document_codes: Iterable[str] | None = None,
-                   param_names: Iterable[str] | None = None) -> Catalogue:
+                   param_names: Iterable[str] | None = None, fact_paths: Iterable[str | Path] | None = None,
+                   check_registry: dict | None = None) -> Catalogue:
     """Load and validate the catalogue; raise CatalogueError listing every problem found.
 
     A registry left as None defaults to the project's own (checks, conditions, documents,
     the national rule profile's parameters); one that cannot be imported yet is not checked.
+    The fact schema (``fact_paths``, default ``catalogue/facts/*.yaml``) is checked only with
+    the default step files, or when given.
     """
     if paths is None and check_keys is None and condition_keys is None and document_codes is None \
-            and param_names is None:
+            and param_names is None and fact_paths is None and check_registry is None:
         return _default_catalogue()
-    return _load(paths, check_keys, condition_keys, document_codes, param_names)
+    return _load(paths, check_keys, condition_keys, document_codes, param_names, fact_paths, check_registry)
 
 
 @functools.lru_cache(maxsize=1)
 def _default_catalogue() -> Catalogue:
-    return _load(None, None, None, None, None)
+    return _load(None, None, None, None, None, None, None)
 
 
-def _load(paths, check_keys, condition_keys, document_codes, param_names) -> Catalogue:
+def _load(paths, check_keys, condition_keys, document_codes, param_names, fact_paths=None,
+          check_registry=None) -> Catalogue:
     given = {"checks": check_keys, "conditions": condition_keys, "documents": document_codes, "params": param_names}
     builder = _Builder({name: _known_keys(value, name) for name, value in given.items()})
     for path in (DEFAULT_PATHS if paths is None else paths):
         builder.read_file(Path(path))
+    if paths is None or fact_paths is not None:
+        builder.read_facts(fact_paths, check_registry, with_documents=document_codes is None)
     return builder.finish()
 
 
@@ -250,6 +261,8 @@ class _Builder:
         self.elections: list[Election] = []
         self.stages: dict[str, Stage] = {}
         self.rows: list[tuple[str, str, _StepRow, tuple[str, ...]]] = []  # file, election, row, requires
+        self.facts: tuple | None = None  # (paths, check registry, with documents) to read in finish
+        self.fact_schemas: dict = {}
 
     def read_file(self, path: Path) -> None:
         name = path.name
@@ -289,12 +302,36 @@ class _Builder:
             self.rows.append((name, head.election, row, requires))
             previous = row.key
 
+    def read_facts(self, paths, check_registry, *, with_documents: bool) -> None:
+        self.facts = (paths, check_registry, with_documents)
+
+    def _read_facts(self, specs: list[StepSpec], order: dict[str, int]) -> None:
+        from huanjie.steps.facts.crosscheck import crosscheck
+        from huanjie.steps.facts.spec import read_fact_files
+
+        paths, registry, with_documents = self.facts
+        schemas, errors, versions = read_fact_files(paths)
+        self.errors.extend(errors)
+        self.versions.update(versions)
+        if registry is None and self.known["checks"] is not None:
+            try:
+                registry = _attribute("huanjie.steps.checks", "CHECKS")
+            except ImportError:
+                registry = None
+        if schemas:
+            known = [s for s in specs if s.key in order]
+            self.errors.extend(crosscheck(schemas, known, lambda k: order.get(k, len(order)), registry,
+                                          with_documents=with_documents))
+        self.fact_schemas = schemas
+
     def finish(self) -> Catalogue:
+        specs = self._specs()
+        order = self._run_order(specs)
+        if self.facts is not None and not self.errors:
+            self._read_facts(specs, order)
         if len(set(self.versions.values())) > 1:
             listed = "、".join(f"{f} 为 {v}" for f, v in self.versions.items())
             self.errors.append(f"字段 version：各文件的目录版本不一致（{listed}）")
-        specs = self._specs()
-        order = self._run_order(specs)
         all_keys = {r.key for _, _, r, _ in self.rows}
         for spec in specs:
             self._check_requires(spec, all_keys, order)
@@ -306,7 +343,7 @@ class _Builder:
             raise CatalogueError(self.errors)
         steps = sorted(specs, key=lambda s: order[s.key])
         stages = [self.stages[k] for e in self.elections for k in e.stages]
-        return Catalogue(next(iter(self.versions.values()), ""), self.elections, stages, steps)
+        return Catalogue(next(iter(self.versions.values()), ""), self.elections, stages, steps, self.fact_schemas)
 
     def _specs(self) -> list[StepSpec]:
         specs, seen = [], set()

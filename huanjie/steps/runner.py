@@ -70,7 +70,14 @@ def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime
         view.write(session, drafts)
         session.add(state)
         return outcome(False)
+    from huanjie.steps.checks.legal_dates import statutory_lateness
+
     failures = [f.__dict__ for f in run_checks(spec.checks, check_ctx)]
+    failures += statutory_lateness(spec, state, fact_date(state.facts) or now.date())
+    if not failures and not condition_failure and spec.documents:
+        from huanjie.steps.facts.documents import document_gaps
+
+        failures = document_gaps(session, view, step_key, fact_date(state.facts) or now.date())
     if condition_failure:
         failures.insert(0, condition_failure)
     if failures:
@@ -146,7 +153,7 @@ def check_context(view: CaseView, step_key: str):
     order = view.env.catalogue.order
     others = {k: v for k, v in sorted(view.facts_by_step().items(), key=lambda kv: order(kv[0])) if k != step_key}
     return CheckContext(facts=facts, case_facts=others, profile=view.env.profile, village=view.village_info(),
-                        step=step_key)
+                        step=step_key, calendar=view.env.calendar, anchors=dict(view.env.anchors))
 
 
 def fact_date(facts: dict | None) -> dt.date | None:

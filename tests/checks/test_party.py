@@ -126,8 +126,11 @@ def test_candidate_publicity_period():
     facts = {"publicity_start": "2026-09-28", "publicity_end": "2026-10-10", "publicity_workdays": 5,
              "party_election_day": "2026-10-12"}
     assert run("candidate_publicity_period", facts) == []
-    [short] = messages("candidate_publicity_period", {**facts, "publicity_workdays": 4})
-    assert short == "预备人选公示 2026-09-28 至 2026-10-10 共 4 个工作日，不足 5 个工作日（地方实践）"
+    # the working days are counted with the legal calendar, never trusted from the typed number
+    [typed] = messages("candidate_publicity_period", {**facts, "publicity_workdays": 6})
+    assert "按法定日历共 5 个工作日" in typed
+    [short] = messages("candidate_publicity_period", {**facts, "publicity_end": "2026-10-09", "publicity_workdays": None})
+    assert short == "预备人选公示 2026-09-28 至 2026-10-09 共 4 个工作日，不足 5 个工作日（地方实践）"
     [late] = messages("candidate_publicity_period", {**facts, "party_election_day": "2026-10-10"})
     assert "前至少 1 天结束" in late
 

@@ -15,7 +15,7 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "huanjie" / "steps" / "catalog
 
 
 def test_every_check_has_a_chinese_title_and_labelled_fields():
-    assert len(CHECKS) == 47
+    assert len(CHECKS) == 51
     for key, spec in CHECKS.items():
         assert spec.key == key
         assert CHINESE.search(spec.title), key

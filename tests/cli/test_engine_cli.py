@@ -29,9 +29,11 @@ def test_staff_work_through_the_cli(tmp_path):
 
     (tmp_path / "p11.yaml").write_text("date: 2026-07-15\nrisk_level: purple\n", encoding="utf-8")
     env_now = {"HUANJIE_NOW": "2026-07-16T09:00:00"}
-    out = json.loads(huanjie_env(tmp_path, env_now, "record", "P1.1", "--village", "V1", "--file", "p11.yaml",
-                                 "--as", "文书", "--json"))
-    assert out["status"] == "blocked" and "risk_level" in out["failures"][0]["field"]
+    proc = h("record", "P1.1", "--village", "V1", "--file", "p11.yaml", "--as", "文书", "--json", check=False,
+             env=env_now)
+    assert proc.returncode == 2  # refused at once, naming the field and the allowed values
+    problem = json.loads(proc.stdout)["problems"][0]
+    assert problem["field"] == "risk_level" and "purple" in problem["message"] and "green" in problem["message"]
     out = json.loads(huanjie_env(tmp_path, env_now, "record", "P1.1", "--village", "V1", "--set", "risk_level=green",
                                  "--as", "文书", "--json"))
     assert out["status"] == "pending" and out["failures"] == []

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 
-def huanjie(tmp_path, *args, check=True):
-    env = {**os.environ, "HUANJIE_DATA_DIR": str(tmp_path / "data")}
+def huanjie(tmp_path, *args, check=True, env=None):
+    env = {**os.environ, "HUANJIE_DATA_DIR": str(tmp_path / "data"), **(env or {})}
     env.pop("HUANJIE_DATABASE_URL", None)
     proc = subprocess.run([sys.executable, "-m", "huanjie", *args], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=120)

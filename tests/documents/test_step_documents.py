@@ -1,6 +1,8 @@
-"""Documents are made by completing steps; missing facts never block a step."""
+"""Documents are made by completing steps; a fact they need is asked for when the step is recorded."""
 
 from __future__ import annotations
+
+import pytest
 
 from sqlmodel import select
 
@@ -11,7 +13,10 @@ from tests.factories import make_campaign, make_villages
 from tests.fixtures.scenario import VillageDriver, add_staff, launch_all
 
 
-def test_a_document_with_missing_facts_is_reported_and_the_step_still_completes(ctx, clock):
+def test_a_fact_a_document_needs_is_asked_for_at_record_and_nothing_is_written(ctx, clock):
+    """Issue 9: a missing fact is no longer found only when the document fails later."""
+    from huanjie.errors import InvalidInput
+
     campaign = make_campaign(ctx)
     make_villages(ctx, campaign)
     add_staff(ctx)
@@ -20,18 +25,13 @@ def test_a_document_with_missing_facts_is_reported_and_the_step_still_completes(
     for spec in driver.timeline():
         driver.at(driver.states()[spec.key].due)
         if spec.key == "P2.1":
-            driver.record("P2.1", party_org=None)  # the Party organisation's name was not recorded
-            driver.run()
-        else:
-            driver.do_step(spec.key)
-        if spec.key == "P2.3":
+            with pytest.raises(InvalidInput) as err:
+                driver.record("P2.1", party_org=None)  # the Party organisation's name was not recorded
+            assert [p.field for p in err.value.problems] == ["party_org"]
+            assert "村党组织名称" in err.value.problems[0].message
+            assert driver.states()["P2.1"].facts is None
             break
-    assert driver.states()["P2.2"].status == "done"
+        driver.do_step(spec.key)
     with reading(ctx.engine) as s:
-        events = list(s.exec(select(Event).where(Event.kind.startswith("document.")).order_by(Event.seq)))
         stored = list(s.exec(select(RenderedDocument.code)))
-    incomplete = [e for e in events if e.kind == "document.incomplete"]
-    assert [(e.step_key, e.payload["code"]) for e in incomplete] == [("P2.2", "D01"), ("P2.3", "D02")]
-    assert incomplete[0].payload["missing"][0]["field"] == "P2.1.party_org"
-    assert "村党组织名称" in incomplete[0].payload["missing"][0]["message"]
     assert stored == []  # nothing half-made, no number used

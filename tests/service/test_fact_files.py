@@ -4,13 +4,13 @@ from huanjie.errors import InvalidInput
 from huanjie.service.fact_files import read_facts
 
 
-def test_counts_become_numbers_and_codes_stay_text(tmp_path):
+def test_cells_stay_text_until_the_schema_types_them(tmp_path):
     path = tmp_path / "people.csv"
     path.write_text("name,id,phone,votes\n张三,11010519491231002X,013800001111,45\n李四,110105194912310021,8,0\n",
                     encoding="utf-8")
     facts = read_facts(path, field="people", pairs=["present_voters=45", "note=--5", "ok=true"])
-    assert facts["people"][0] == {"name": "张三", "id": "11010519491231002X", "phone": "013800001111", "votes": 45}
-    assert facts["people"][1]["id"] == "110105194912310021" and facts["people"][1]["votes"] == 0
+    assert facts["people"][0] == {"name": "张三", "id": "11010519491231002X", "phone": "013800001111", "votes": "45"}
+    assert facts["people"][1]["id"] == "110105194912310021" and facts["people"][1]["votes"] == "0"
     assert (facts["present_voters"], facts["note"], facts["ok"]) == (45, "--5", True)
 
 

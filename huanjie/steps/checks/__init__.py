@@ -6,7 +6,7 @@ returns every failure, each with a Chinese message naming the numbers and the cl
 """
 
 from huanjie.steps.checks import (  # noqa: F401  (importing registers the checks)
-    common, party_nominate, party_prep, party_vote, vc_after, vc_candidates, vc_prep, vc_vote,
+    common, legal_dates, party_nominate, party_prep, party_vote, vc_after, vc_candidates, vc_prep, vc_vote,
 )
 from huanjie.steps.checks.registry import (
     CHECKS, LABELS, MISSING, CheckContext, CheckFailure, CheckSpec, FactProblem, check, run_checks,

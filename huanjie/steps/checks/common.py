@@ -63,3 +63,27 @@ def archive_index_complete(ctx: CheckContext) -> Iterator[Issue]:
                if not any(item.matches(text) for text in filed)]
     if missing:
         yield "archived", f"归档目录缺少 {len(missing)} 项：{'、'.join(missing)}（{required.source}）"
+
+
+@check("reviews_cover_candidates", title="资格联审覆盖每名人选、每个联审单位",
+       fields={"reviews": "资格联审结果"},
+       optional={"party_candidates": "初步人选"})
+def reviews_cover_candidates(ctx: CheckContext) -> Iterator[Issue]:
+    import yaml
+
+    from huanjie.steps.checks.lists import DATA_DIR
+
+    data = yaml.safe_load((DATA_DIR / "joint_review.yaml").read_text(encoding="utf-8"))
+    required = list(data["departments"])
+    rows = entries(ctx, "reviews")
+    reviewed = {as_text(r.get("name"), "reviews", nth(i, "name")): r for i, r in enumerate(rows)}
+    if ctx.step == "P4.2":
+        for i, c in enumerate(entries(ctx, "party_candidates") if ctx.lookup("party_candidates", None) else []):
+            name = as_text(c.get("name"), "party_candidates", nth(i, "name"))
+            if name not in reviewed:
+                yield "reviews", f"初步人选 {name} 没有资格联审结果（每名人选都须经联审，{data['source']}）"
+    for name, row in reviewed.items():
+        have = set(names(row.get("departments") or [], "reviews", name))
+        missing = [d for d in required if d not in have]
+        if missing:
+            yield "reviews", f"{name} 尚缺 {'、'.join(missing)} 的联审意见（{data['source']}）"

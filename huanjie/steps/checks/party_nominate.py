@@ -79,16 +79,22 @@ def inspection_disagreement(ctx: CheckContext) -> Iterator[Issue]:
 
 @check("candidate_publicity_period", title="预备人选公示期",
        fields={"publicity_start": "公示开始日期", "publicity_end": "公示结束日期",
-               "publicity_workdays": "公示期内的工作日天数（按法定日历计算）"},
-       optional={"party_election_day": "党员大会选举日"})
+               },
+       optional={"party_election_day": "党员大会选举日",
+                 "publicity_workdays": "公示期内的工作日天数（不填则按法定日历计算）"})
 def candidate_publicity_period(ctx: CheckContext) -> Iterator[Issue]:
+    from huanjie.steps.checks.legal_dates import workdays_between
+
     start, end = day(ctx, "publicity_start"), day(ctx, "publicity_end")
-    workdays, needed = count(ctx, "publicity_workdays"), ctx.profile["candidate_publicity_workdays"]
+    needed = ctx.profile["candidate_publicity_workdays"]
     if end < start:
         yield "publicity_end", f"公示结束日期 {end} 早于开始日期 {start}"
         return
-    if workdays > (end - start).days + 1:
-        yield "publicity_workdays", f"公示 {start} 至 {end} 不可能有 {workdays} 个工作日，请核对"
+    workdays = workdays_between(ctx.legal_calendar(), start, end)  # counted, never trusted from a typed number
+    typed = ctx.facts.get("publicity_workdays")
+    if typed is not None and count(ctx, "publicity_workdays") != workdays:
+        yield "publicity_workdays", (f"公示 {start} 至 {end} 按法定日历共 {workdays} 个工作日，"
+                                     f"填报的 {typed} 个不符，请核对")
     elif workdays < needed:
         yield "publicity_workdays", (f"预备人选公示 {start} 至 {end} 共 {workdays} 个工作日，不足 {needed} 个工作日"
                                      f"（{ctx.profile.cite('candidate_publicity_workdays')}）")

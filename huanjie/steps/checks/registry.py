@@ -51,6 +51,15 @@ class CheckContext:
     profile: RuleProfile
     village: Mapping[str, Any] = field(default_factory=dict)  # households, groups, name
     step: str | None = None                          # the step being checked, e.g. "V9.2"
+    calendar: Any = None                             # huanjie.calendar.LegalCalendar of the campaign
+    anchors: Mapping[str, Any] = field(default_factory=dict)  # D_P, D_V
+
+    def legal_calendar(self):
+        if self.calendar is not None:
+            return self.calendar
+        from huanjie.calendar import load_calendar
+
+        return load_calendar()
 
     def lookup(self, name: str, default: Any = MISSING) -> Any:
         """This step's fact, else the latest other step's: the one furthest along the process
