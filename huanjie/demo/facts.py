@@ -279,7 +279,7 @@ class StepFacts:
         # filed before the 选举办法's deadline (选举日 N 日前, the profile's proxy_filing_days_before)
         end = self._milestone("V5.2", "proxy_filing_end") or self.d_v - dt.timedelta(days=5)
         proxies = [{"principal": voters[-1 - i].name, "proxy": voters[-10 - i].name, "relation": "配偶",
-                    "away": True, "filed": (end - dt.timedelta(days=2 - i % 2)).isoformat()} for i in range(3)]
+                    "away": True, "filed_on": (end - dt.timedelta(days=2 - i % 2)).isoformat()} for i in range(3)]
         return {"proxies": proxies}
 
     def f_V5_3(self, on):

@@ -109,7 +109,7 @@ def _proxies(day: dt.date, ctx: dict, src) -> list[str]:
     vote = src.anchors.get("D_V")
     days = ctx.get("proxy_days")
     for i, r in enumerate(ctx.get("rows", []), start=1):
-        filed = _as_date(r.get("filed"))
+        filed = _as_date(r.get("filed_on"))
         if filed and vote and days is not None and filed > vote - dt.timedelta(days=days):
             out.append(f"第 {i} 项委托的日期 {d(filed)} 晚于选举日{days}日前（{d(vote - dt.timedelta(days=days))}）："
                        "与选举办法的委托期限相悖")

@@ -139,7 +139,7 @@ def d21(src: Source) -> dict:
 @builder("D22", issuer="election_committee")
 def d22(src: Source) -> dict:
     rows = entries(src, "V5.2", "proxies", "委托投票", {"principal": ("委托人", "text"), "proxy": ("受委托人", "text"),
-                   "relation": ("关系", "text"), "filed": ("委托日期", "date")}, allow_empty=True)
+                   "relation": ("关系", "text"), "filed_on": ("委托日期", "date")}, allow_empty=True)
     return {**_committee(src), "rows": rows, "max": src.profile["proxy_max_principals"],
             "proxy_days": src.profile["proxy_filing_days_before"]}
 
