@@ -236,10 +236,6 @@ class StepFacts:
                                 "received": received.isoformat(), "decision": "补充登记",
                                 "decided": decided.isoformat()}]}
 
-    def _milestone(self, step: str, key: str) -> dt.date | None:
-        due = (self.env.plan()[step].milestones_json().get(key) or {}).get("due")
-        return dt.date.fromisoformat(due) if due else None
-
     def f_V3_4(self, on):
         n = len(self.voters())
         return {"registered_voters": n, "voter_cards_issued": n}
@@ -277,9 +273,10 @@ class StepFacts:
     def f_V5_2(self, on):
         voters = self.voters()
         # filed before the 选举办法's deadline (选举日 N 日前, the profile's proxy_filing_days_before)
-        end = self._milestone("V5.2", "proxy_filing_end") or self.d_v - dt.timedelta(days=5)
+        # no filed_on: D22 leaves the 委托日期 for the clerk to write, instead of printing the list's date
+        # against the 选举办法's "选举日三日前" (the demo's story moves the election day after V3.1)
         proxies = [{"principal": voters[-1 - i].name, "proxy": voters[-10 - i].name, "relation": "配偶",
-                    "away": True, "filed_on": (end - dt.timedelta(days=2 - i % 2)).isoformat()} for i in range(3)]
+                    "away": True} for i in range(3)]
         return {"proxies": proxies}
 
     def f_V5_3(self, on):

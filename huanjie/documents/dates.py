@@ -38,8 +38,8 @@ def _as_date(value) -> dt.date | None:
 def _before_reply(request_code: str, reply_code: str):
     def check(day: dt.date, ctx: dict, src) -> list[str]:
         request = src.dates.get(request_code)
-        if request and day <= request:
-            return [f"{reply_code} 批复的成文日期 {d(day)} 不晚于其请示/报告 {request_code} 的 {d(request)}：批复应在收到请示之后"]
+        if request and day < request:
+            return [f"{reply_code} 批复的成文日期 {d(day)} 早于其请示/报告 {request_code} 的 {d(request)}：批复应在收到请示之后"]
         return []
 
     return check
@@ -53,8 +53,8 @@ rule("D11")(_before_reply("D10", "D11"))
 def _preliminary(day: dt.date, ctx: dict, src) -> list[str]:
     out = []
     request, approval, start = ctx.get("request_date"), ctx.get("approval_date"), ctx.get("start")
-    if request and approval and not request < approval:
-        out.append(f"预备人选请示（D05）的日期 {d(request)} 应早于批复（D06）的日期 {d(approval)}")
+    if request and approval and request > approval:
+        out.append(f"预备人选请示（D05）的日期 {d(request)} 晚于批复（D06）的日期 {d(approval)}：应先请示后批复")
     if approval and start and approval > start:
         out.append(f"预备人选批复（D06）的日期 {d(approval)} 晚于公示开始日 {d(start)}：应先批复后公示")
     if start and ctx.get("end") and ctx["end"] < start:

@@ -139,7 +139,11 @@ def d21(src: Source) -> dict:
 @builder("D22", issuer="election_committee")
 def d22(src: Source) -> dict:
     rows = entries(src, "V5.2", "proxies", "委托投票", {"principal": ("委托人", "text"), "proxy": ("受委托人", "text"),
-                   "relation": ("关系", "text"), "filed_on": ("委托日期", "date")}, allow_empty=True)
+                   "relation": ("关系", "text")}, allow_empty=True)
+    raw = src.optional("V5.2", "proxies") or []
+    for i, row in enumerate(rows):  # the day of the proxy, when recorded (optional in the fact schema)
+        filed = raw[i].get("filed_on") if i < len(raw) and isinstance(raw[i], dict) else None
+        row["filed_on"] = src.item(raw[i], "filed_on", "委托日期", f"V5.2.proxies[{i + 1}]", "date") if filed else None
     return {**_committee(src), "rows": rows, "max": src.profile["proxy_max_principals"],
             "proxy_days": src.profile["proxy_filing_days_before"]}
 
