@@ -15,6 +15,7 @@ from huanjie.cli import (
     gate_cmd,
     plan_cmd,
     reminder_cmd,
+    serve_cmd,
     status_cmd,
     step_cmd,
     user_cmd,
@@ -47,6 +48,7 @@ app.command("reminders")(reminder_cmd.reminders)
 app.command("scheduler")(reminder_cmd.scheduler)
 app.command("demo")(demo_cmd.demo)
 app.command("chart")(chart_cmd.chart)
+app.command("serve")(serve_cmd.serve)
 
 
 def main() -> None:

@@ -18,6 +18,9 @@ STAFF = {  # township -> (clerk, township recorder, township approver, joint rev
     "清溪镇": ("孙伟", "陈刚", "李华", "清溪联审组"),
 }
 COUNTY_OFFICE = "县换届办刘明"
+AUDITOR = "县纪委审计员吴洁"
+# Every demo account logs in to the web UI with this password (a demo, never a real county).
+DEMO_PASSWORD = "huanjie-demo"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from huanjie.clock import MovableClock
 from huanjie.demo.cast import make_cast
-from huanjie.demo.county import COUNTY_OFFICE, STAFF, STORIES, TOWNSHIPS, Story
+from huanjie.demo.county import AUDITOR, COUNTY_OFFICE, DEMO_PASSWORD, STAFF, STORIES, TOWNSHIPS, Story
 from huanjie.demo.facts import StepFacts
 from huanjie.errors import HuanjieError
 from huanjie.service.context import Context
@@ -62,6 +62,9 @@ def run_demo(ctx: Context, *, say: Callable[[str], None], tick: Callable[[int], 
         for name, role in ((clerk, "village_clerk"), (recorder, "township_approver"),
                            (approver, "township_approver"), (reviewer, "joint_reviewer")):
             add_user(ctx, name=name, role=role, scope_kind="township", scope=town, actor_name=COUNTY_OFFICE)
+    add_user(ctx, name=AUDITOR, role="auditor", scope_kind="county", scope=None, actor_name=COUNTY_OFFICE,
+             county="示范县")
+    set_demo_passwords(ctx)
     say(f"已创建换届 {campaign.code}：{len(TOWNSHIPS)} 个乡镇、{len(rows)} 个村，规则配置 ZJ（浙江）")
     launch(ctx, campaign_code=campaign.code, actor_name=COUNTY_OFFICE, everything=True)
     say("县换届办已启动全部村的两项选举流程")
@@ -104,6 +107,22 @@ def run_demo(ctx: Context, *, say: Callable[[str], None], tick: Callable[[int], 
     sweep_overdue(ctx)
     report.board = board(ctx, campaign_code=campaign.code)
     return report
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """(name, role label, scope) of every demo account; all log in with DEMO_PASSWORD."""
+    rows = [(COUNTY_OFFICE, "县换届办", "示范县")]
+    for town, (clerk, recorder, approver, reviewer) in STAFF.items():
+        rows += [(clerk, "村工作人员", town), (recorder, "乡镇干部（填报）", town), (approver, "乡镇审批人", town),
+                 (reviewer, "联审单位", town)]
+    return rows + [(AUDITOR, "审计/纪检（只读）", "示范县")]
+
+
+def set_demo_passwords(ctx: Context) -> None:
+    from huanjie.service.accounts import AccountSettings, set_password
+
+    for name, _role, _scope in demo_accounts():
+        set_password(ctx, name=name, password=DEMO_PASSWORD, actor_name=COUNTY_OFFICE, settings=AccountSettings())
 
 
 def _recorder(actor: str, staff: dict) -> str:

@@ -1,8 +1,8 @@
-"""The weekly digest (每周重点工作提醒, domain.md §8) of one township or of the whole county.
+"""The weekly digest (每周重点工作提醒) of one township or of the whole county.
 
-Built from a few lean queries (huanjie.reminders.digest_rows), so a province-sized
-campaign stays fast; the risk level is the board's own rule
-(huanjie.service.status), so the digest and ``huanjie status`` never disagree.
+Built from the one derivation of each village's state, risk and holds
+(huanjie.service.progress, from a few lean queries), so the digest and ``huanjie status``
+never disagree and a province-sized campaign stays fast.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from sqlmodel import Session
 
 from huanjie.clock import TZ
 from huanjie.errors import InvalidInput, NotFound, Problem
-from huanjie.reminders import digest_rows as rows
 from huanjie.reminders.config import DigestSchedule
 from huanjie.service.campaigns import get_campaign
-from huanjie.service.status import risk_level  # the board's 三色预警 rule (domain.md §9)
 from huanjie.store.models import Township
 from huanjie.store.reminder_models import Notice
 
@@ -39,6 +37,7 @@ class Item:
     due: dt.date
     provisional: bool = False
     days: int = 0                 # overdue: days past due; gates: days waiting
+    note: str = ""                # what holds it / why it must be done again
 
 
 @dataclass
@@ -67,6 +66,7 @@ class Digest:
     gates: list[Item] = field(default_factory=list)
     provisional: list[Item] = field(default_factory=list)
     invalidated: list[Item] = field(default_factory=list)
+    redo: list[Item] = field(default_factory=list)        # invalidated or rejected: to be done again
     risk_changes: list[dict] = field(default_factory=list)
     risk_counts: dict[str, int] = field(default_factory=dict)
     stages: list[StageCount] = field(default_factory=list)
@@ -125,6 +125,7 @@ def latest_slot(now: dt.datetime, schedule: DigestSchedule) -> pendulum.DateTime
 def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.datetime,
                  township: str | None = None) -> Digest:
     """The digest as of ``as_of``: windows of 7 and 14 days from that day; ``township`` None = county."""
+    from huanjie.service.progress_rows import load_progress
     from huanjie.steps.catalogue import load_catalogue
 
     catalogue = load_catalogue()
@@ -137,81 +138,67 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
                     township or campaign.county, week, local)
     today = dt.date(local.year, local.month, local.day)
     week_end, fortnight_end = today + dt.timedelta(days=7), today + dt.timedelta(days=14)
-    names = rows.villages(session, campaign, township)
-    facts = rows.assessments(session, campaign, township)
-    rejected = rows.rejected_villages(session, campaign, township)
-    waiting = rows.waiting_since(session, campaign, township)
+    villages = load_progress(session, catalogue, today, campaign_id=campaign.id, township=township)
     names_of = {s.key: s.name for s in catalogue.steps()}
-    overdue_by: dict[int, list[tuple[str, bool]]] = defaultdict(list)
-    blocked: set[int] = set()
-    for vid, state_id, key, status, due, statutory, provisional, invalidated in rows.listed_steps(
-            session, campaign, township, fortnight_end):
-        step_name, due, (code, vname, tname) = names_of[key], _date(due), names[vid]
-        if status == "blocked":
-            blocked.add(vid)
-        if due < today:
-            days = (today - due).days
-            digest.overdue.append(Item(code, vname, tname, key, step_name, due, bool(provisional), days))
-            overdue_by[vid].append((key, bool(statutory)))
-        elif due < week_end:
-            digest.due_7.append(Item(code, vname, tname, key, step_name, due, bool(provisional)))
-        elif due < fortnight_end:
-            digest.due_14.append(Item(code, vname, tname, key, step_name, due, bool(provisional)))
-        if status == "awaiting":
-            since = waiting.get(state_id)
-            days = (today - since).days if since else 0
-            digest.gates.append(Item(code, vname, tname, key, step_name, due, bool(provisional), days))
-        if provisional:
-            digest.provisional.append(Item(code, vname, tname, key, step_name, due, True))
-        if invalidated:
-            digest.invalidated.append(Item(code, vname, tname, key, step_name, due, bool(provisional)))
-    digest.villages = len(names)
-    _count_stages(digest, catalogue, rows.stage_states(session, catalogue, campaign, township))
-    for vid, (code, _, _) in names.items():
-        by_key = {k: _Step(st, None) for k, st in overdue_by[vid]}
-        by_key["P1.1"] = _Step(by_key.get("P1.1", _Step(False, None)).statutory, facts.get(vid))
-        level = risk_level(by_key, [{"step": k} for k, _ in overdue_by[vid]], vid in blocked, vid in rejected)
-        if level != "green":
-            digest.risks[code] = level
+    for v in villages:
+        if v.risk != "green":
+            digest.risks[v.code] = v.risk
+        for row in v.steps.values():
+            if row.finished:
+                continue
+            key, due = row.key, row.due
+            rejected = v.rejections.get(key)
+            if not (due < fortnight_end or row.status in ("awaiting", "blocked") or row.provisional
+                    or row.invalidated or rejected):
+                continue
+            item = functools.partial(Item, v.code, v.name, v.township, key, names_of[key], due, row.provisional)
+            if due < today:
+                digest.overdue.append(item(days=(today - due).days, note=_hold_text(v, key)))
+            elif due < week_end:
+                digest.due_7.append(item())
+            elif due < fortnight_end:
+                digest.due_14.append(item())
+            if row.status == "awaiting":
+                since = row.recorded_at.astimezone(TZ).date() if row.recorded_at else today
+                digest.gates.append(item(days=(today - since).days, note=_hold_text(v, key, "gate")))
+            if row.provisional:
+                digest.provisional.append(item())
+            if row.invalidated:
+                digest.invalidated.append(item())
+                digest.redo.append(item(note="选举日或节假日调整后已不满足期限，须重新办理"))
+            elif rejected:
+                digest.redo.append(item(note=f"被驳回（{rejected.by}，{rejected.at.astimezone(TZ).date()}）："
+                                             f"{rejected.reason}"))
+    digest.villages = len(villages)
+    _count_stages(digest, catalogue, [v.stages for v in villages])
     digest.risk_counts = {level: 0 for level in ("green", "yellow", "red")}
-    for code, _, _ in names.values():
-        digest.risk_counts[digest.risks.get(code, "green")] += 1
+    for v in villages:
+        digest.risk_counts[v.risk] += 1
     previous = _previous_risks(session, campaign.code, digest.audience, local)
     if previous is not None:
-        by_code = {code: (vname, tname) for code, vname, tname in names.values()}
+        by_code = {v.code: (v.name, v.township) for v in villages}
         for code in sorted(set(previous) | set(digest.risks)):
             before, after = previous.get(code, "green"), digest.risks.get(code, "green")
             if before != after and code in by_code:
                 digest.risk_changes.append({"village": code, "village_name": by_code[code][0],
                                             "township": by_code[code][1], "before": before, "after": after})
     order = {spec.key: i for i, spec in enumerate(catalogue.steps())}.__getitem__
-    for items in (digest.due_7, digest.due_14, digest.provisional, digest.invalidated):
+    for items in (digest.due_7, digest.due_14, digest.provisional, digest.invalidated, digest.redo):
         items.sort(key=lambda i: (i.township, i.village, i.due, order(i.step)))
     digest.overdue.sort(key=lambda i: (-i.days, i.township, i.village, order(i.step)))
     digest.gates.sort(key=lambda i: (-i.days, i.township, i.village, order(i.step)))
     return digest
 
 
-@dataclass(frozen=True)
-class _Step:
-    statutory: bool
-    facts: dict | None
+def _hold_text(village, key: str, kind: str | None = None) -> str:
+    """What holds the step, in one line (the holds of ``kind`` only, if given)."""
+    return "；".join(h.text for h in village.holds(key) if kind is None or h.kind == kind)
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse_date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
-
-
-def _date(value: dt.date | str) -> dt.date:
-    """Due days are read as text (cheap on every backend) and parsed once per distinct day."""
-    return _parse_date(value) if isinstance(value, str) else value
-
-
-def _count_stages(digest: Digest, catalogue, states: dict[int, dict[str, str]]) -> None:
+def _count_stages(digest: Digest, catalogue, states: list[dict[str, str]]) -> None:
     """Villages per stage and state (the 作战图)."""
     counts = {s.key: StageCount(s.key, s.name, s.election) for s in catalogue.stages()}
-    for by_stage in states.values():
+    for by_stage in states:
         for key, state in by_stage.items():
             setattr(counts[key], state, getattr(counts[key], state) + 1)
     digest.stages = [c for c in counts.values() if c.done or c.current or c.todo]

@@ -19,6 +19,7 @@ from huanjie.service.context import Actor, Context
 from huanjie.service.records import open_step
 from huanjie.service.roles import GATE_ROLES, covers, require, role_label
 from huanjie.service.users import resolve_actor
+from huanjie.steps import status as transition
 from huanjie.steps.runner import complete, fact_date
 from huanjie.store.db import reading, transaction
 from huanjie.store.models import (
@@ -85,7 +86,7 @@ def recorders(session, chain: str, village_code: str, state: StepState) -> set[s
 def _why_not(actor: Actor, spec, recorded_by: set[str]) -> str | None:
     role = GATE_ROLES[spec.gate]
     if actor.role != role:
-        return f"该审批须由{role_label(role)}以本人身份作出（请用 --as 指定）"
+        return f"该审批须由{role_label(role)}以本人身份作出"
     if actor.name in recorded_by:
         return "该步骤事实由您本人填报，不能由您审批（职责分离）"
     return None
@@ -127,9 +128,7 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
                 complete(session, view, state, now, done_on=fact_date(state.facts) or now.date(), drafts=drafts,
                          actor=(actor.name, actor.role))
             else:
-                state.status, state.note, state.facts = "pending", reason, None
-                state.recorded_by, state.recorded_at = None, None
-                state.attempt += 1
+                transition.returned(state, reason)
                 session.add(state)
                 drafts.append(view.event("step.returned", step_key, {"reason": reason, "attempt": state.attempt},
                                          now, actor=(actor.name, actor.role)))

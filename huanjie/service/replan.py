@@ -18,6 +18,7 @@ from huanjie.service.roles import (
     require,
 )
 from huanjie.service.users import resolve_actor
+from huanjie.steps import status as transition
 from huanjie.steps.runner import replan
 from huanjie.steps.state import CaseView, load_case
 from huanjie.store.db import transaction
@@ -30,14 +31,32 @@ class MoveResult:
     moved: int = 0                                              # due dates that changed
     invalidated: list[dict] = field(default_factory=list)       # {village, step, done_on, due}: reopened
     late: list[dict] = field(default_factory=list)              # done, now after a (plan) deadline: kept
+    changes: list[dict] = field(default_factory=list)           # {village, step, from, to}: each moved due date
+
+
+class _Preview(Exception):
+    """Raised inside a move's transaction to roll it back: a preview writes nothing."""
 
 
 def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, party_day: dt.date | None = None,
-                  vc_day: dt.date | None = None, reason: str = "") -> MoveResult:
+                  vc_day: dt.date | None = None, reason: str = "", preview: bool = False,
+                  require_reason: bool = False) -> MoveResult:
+    """Move the election days and re-plan every case; with ``preview`` nothing is written (the
+    result says which due dates would move and which done steps would be invalidated)."""
     if party_day is None and vc_day is None:
         raise InvalidInput("请指定新的选举日", [Problem("--party-day 或 --vc-day 至少一项", field="party_day")])
-    now = ctx.clock.now()
+    if require_reason and not preview and not reason.strip():
+        raise InvalidInput("调整选举日须说明原因", [Problem("请填写调整原因（记入审计日志）", field="reason")])
     result = MoveResult()
+    try:
+        _move(ctx, campaign_code, actor_name, party_day, vc_day, reason, preview, result)
+    except _Preview:
+        pass
+    return result
+
+
+def _move(ctx, campaign_code, actor_name, party_day, vc_day, reason, preview, result) -> None:
+    now = ctx.clock.now()
     with transaction(ctx.engine) as session:
         actor, campaign = county_campaign(session, actor_name=actor_name, action="调整选举日",
                                           campaign_code=campaign_code, lock="update")
@@ -55,7 +74,8 @@ def move_campaign(ctx: Context, *, campaign_code: str, actor_name: str | None, p
                      "reason": reason}))
         why = f"选举日调整（{reason}）" if reason else "选举日调整"
         replan_campaign_cases(session, campaign, now, (actor.name, actor.role), why, result)
-    return result
+        if preview:
+            raise _Preview()
 
 
 def replan_campaign_cases(session: Session, campaign, now: dt.datetime, actor: tuple[str, str], why: str,
@@ -69,6 +89,8 @@ def replan_campaign_cases(session: Session, campaign, now: dt.datetime, actor: t
         on_time = {k for k, s in view.steps.items() if s.status == "done" and not s.late and s.statutory}
         drafts = replan(session, view, now, reason=why)
         result.moved += len(drafts)
+        result.changes += [{"village": view.village.code, "village_name": view.village.name, "step": d.step_key,
+                            "from": d.payload["from"].isoformat(), "to": d.payload["to"].isoformat()} for d in drafts]
         bad = [s for k, s in view.steps.items() if k in on_time and s.done_on and s.done_on > s.due]
         result.late += [{"village": view.village.code, "step": k, "done_on": s.done_on.isoformat(),
                          "due": s.due.isoformat()}
@@ -163,11 +185,7 @@ def reopen_steps(session: Session, view: CaseView, keys: list[str], now: dt.date
         drafts.append(view.event("step.invalidated" if invalidated and key in keys else "step.reopened", key,
                                  {"reason": reason, "was": state.status, "attempt": state.attempt + 1}, now,
                                  actor=actor))
-        state.status, state.facts, state.failures = "pending", None, []
-        state.recorded_by = state.recorded_at = state.done_at = state.done_on = None
-        state.late, state.overdue_noted, state.note = False, False, reason
-        state.invalidated = invalidated and key in keys
-        state.attempt += 1
+        transition.reopened(state, reason, invalidated=invalidated and key in keys)
         session.add(state)
         reopened.append(key)
     view.case.wake += 1

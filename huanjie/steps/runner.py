@@ -14,7 +14,9 @@ from sqlmodel import Session
 
 from huanjie.documents.produce import produce_documents
 from huanjie.service.context import Context
+from huanjie.steps import status as transition
 from huanjie.steps.state import FINISHED, CaseView, load_case
+from huanjie.steps.status import StepStatus
 from huanjie.store.db import transaction
 
 
@@ -22,7 +24,7 @@ from huanjie.store.db import transaction
 class StepOutcome:
     case_id: int
     step: str
-    status: str      # pending | blocked | awaiting | done | skipped
+    status: StepStatus
     advanced: bool   # the flow may go on to the next step
 
 
@@ -39,7 +41,7 @@ def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime
     state = view.steps[step_key]
 
     def outcome(advanced: bool) -> StepOutcome:
-        return StepOutcome(view.case.id, step_key, state.status, advanced)
+        return StepOutcome(view.case.id, step_key, StepStatus(state.status), advanced)
 
     if state.status in FINISHED:
         return outcome(True)
@@ -61,7 +63,7 @@ def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime
         elif not holds:
             if cond.open_until_due and now < view.env.calendar.deadline_end(state.due):
                 return outcome(False)  # the condition may still come true before its deadline
-            state.status, state.note = "skipped", reason
+            transition.skipped(state, reason)
             session.add(state)
             view.write(session, [view.event("step.skipped", step_key, {"reason": reason}, now)])
             return outcome(True)
@@ -81,19 +83,18 @@ def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime
     if condition_failure:
         failures.insert(0, condition_failure)
     if failures:
-        if state.status != "blocked" or state.failures != failures:
-            state.status, state.failures = "blocked", failures
+        if state.status != StepStatus.BLOCKED or state.failures != failures:
+            transition.blocked(state, failures)
             drafts.append(view.event("check.failed", step_key, {"failures": failures}, now))
         note_overdue(view, state, now, drafts)
         session.add(state)
         view.write(session, drafts)
         return outcome(False)
-    if state.status == "blocked":
+    if state.status == StepStatus.BLOCKED:
         drafts.append(view.event("check.passed", step_key, {"checks": list(spec.checks)}, now))
-    state.failures = []
     if spec.gate:
-        if state.status != "awaiting":
-            state.status = "awaiting"
+        if state.status != StepStatus.AWAITING:
+            transition.awaiting(state)
             drafts.append(view.event("gate.awaiting", step_key, {"gate": spec.gate, "attempt": state.attempt}, now))
         session.add(state)
         view.write(session, drafts)
@@ -105,8 +106,7 @@ def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime
 def complete(session: Session, view: CaseView, state, now: dt.datetime, *, done_on: dt.date,
              drafts: list, actor: tuple[str, str] | None = None) -> None:
     """Mark a step done (late if after its due date) and re-plan the steps that count from it."""
-    state.status, state.done_at, state.done_on = "done", now, done_on
-    state.late = done_on > state.due
+    transition.done(state, at=now, done_on=done_on)
     session.add(state)
     payload = {"done_on": done_on, "due": state.due, "late": state.late, "attempt": state.attempt}
     kwargs = {"actor": actor} if actor else {}
@@ -132,7 +132,7 @@ def replan(session: Session, view: CaseView, now: dt.datetime, *, reason: str) -
                                                          "milestones": milestones, "reason": reason}, now))
         state.due, state.provisional = planned.due, planned.provisional
         state.warnings, state.milestones = warnings, milestones
-        if state.status == "done" and state.done_on:
+        if state.status == StepStatus.DONE and state.done_on:
             state.late = state.done_on > state.due  # judged against the deadline in force now
         session.add(state)
     return drafts

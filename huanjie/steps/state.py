@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from huanjie.steps.env import CaseEnv, campaign_env
+from huanjie.steps.status import FINISHED, OPEN, StepStatus
 from huanjie.store.events import EventDraft, append_many
 from huanjie.store.models import Campaign, Case, StepState, Township, Village
 
 ENGINE_ACTOR = ("engine", "system")
-OPEN = ("pending", "blocked", "awaiting")
-FINISHED = ("done", "skipped")
+__all__ = ["FINISHED", "OPEN", "CaseView", "case_id_for", "load_case"]
 
 
 @dataclass
@@ -36,7 +36,7 @@ class CaseView:
                 "households": self.village.households, "groups": self.village.groups}
 
     def done_dates(self) -> dict[str, dt.date]:
-        return {k: s.done_on for k, s in self.village_steps.items() if s.status == "done" and s.done_on}
+        return {k: s.done_on for k, s in self.village_steps.items() if s.status == StepStatus.DONE and s.done_on}
 
     def event(self, kind: str, step_key: str | None, payload: dict, at: dt.datetime,
               actor: tuple[str, str] = ENGINE_ACTOR) -> EventDraft:

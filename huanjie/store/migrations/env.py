@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import huanjie.store.models  # noqa: F401  (registers the tables)
 import huanjie.store.reminder_models  # noqa: F401  (the reminders' tables)
 import huanjie.store.document_models  # noqa: F401  (rendered documents, 文号 counters)
+import huanjie.store.account_models  # noqa: F401  (passwords, web sessions, API tokens)
 
 target_metadata = SQLModel.metadata
 

@@ -1,0 +1,239 @@
+"""Where a village stands and why it is not moving: the one derivation of derived state.
+
+``derive`` turns one village's step rows into its state, stage states and risk level
+(三色预警); ``VillageProgress.holds(step)`` says, for an unfinished step, what holds it:
+the earlier step it waits for, the gate and who may decide it, a rejection with its reason
+and who gave it, the failing checks, facts still to record, or a run still to happen.
+The board (``huanjie status``), the weekly digest, ``huanjie todo`` and the web pages all
+take these from here (huanjie.service.progress_rows loads the rows), so they never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from huanjie.service.roles import GATE_ROLES, RECORDERS, role_label
+from huanjie.steps.status import FINISHED, StepStatus, status_label
+
+
+class VillageState(StrEnum):
+    DONE = "done"
+    RUNNING = "running"
+    AWAITING = "awaiting"
+    BLOCKED = "blocked"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        return VILLAGE_STATE_LABELS[self]
+
+
+VILLAGE_STATE_LABELS = {VillageState.DONE: "已完成", VillageState.RUNNING: "进行中", VillageState.AWAITING: "等待审批",
+                        VillageState.BLOCKED: "未通过检查", VillageState.OVERDUE: "逾期"}
+RISK_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
+STAGE_LABELS = {"done": "已完成", "current": "进行中", "todo": "未开始"}
+RUN_HINT = "运行中的工作进程会自动推进；没有工作进程时请执行 huanjie run（或启动 huanjie worker）"
+
+
+@dataclass(slots=True)
+class StepRow:
+    """What the derivation reads of one step (a few columns of ``step_state``)."""
+
+    id: int
+    key: str
+    status: str
+    due: dt.date
+    statutory: bool = False
+    provisional: bool = False
+    invalidated: bool = False
+    has_facts: bool = False
+    failures: list[dict] = field(default_factory=list)
+    note: str | None = None
+    recorded_by: str | None = None
+    recorded_at: dt.datetime | None = None
+    attempt: int = 1
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+@dataclass(frozen=True)
+class Rejection:
+    by: str
+    reason: str
+    at: dt.datetime
+    attempt: int
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One thing that holds a step. ``kind``: waits_for | gate | rejected | check | facts | run | condition."""
+
+    kind: str
+    text: str                                  # a Chinese sentence, as shown to users
+    steps: tuple[str, ...] = ()                # waits_for: the unfinished earlier steps
+    role: str | None = None                    # gate: the deciding role; facts: the recording role
+    users: tuple[str, ...] = ()                # the users in scope who may act
+    by: str | None = None                      # rejected: who rejected
+    reason: str | None = None                  # rejected: why
+    messages: tuple[str, ...] = ()             # check: the failing checks' messages
+
+    def as_dict(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass
+class VillageProgress:
+    village_id: int
+    code: str
+    name: str
+    township: str
+    county: str
+    campaign_code: str
+    today: dt.date
+    state: VillageState
+    risk: str                                  # green | yellow | red
+    stage: str | None                          # the earliest stage not finished (either election)
+    stages: dict[str, str]                     # stage -> done | current | todo
+    steps: dict[str, StepRow]
+    overdue: list[str]                         # open steps past their due day, catalogue order
+    rejections: dict[str, Rejection]           # open rejections (the step is not done again yet)
+    catalogue: object = field(repr=False)
+    approvers: tuple[str, ...] = ()            # users who decide this village's gates
+    recorders: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> users in scope
+
+    def open_steps(self) -> list[StepRow]:
+        return [self.steps[s.key] for s in self.catalogue.steps() if s.key in self.steps
+                and not self.steps[s.key].finished]
+
+    def is_overdue(self, key: str) -> bool:
+        row = self.steps[key]
+        return not row.finished and row.due < self.today
+
+    def waits_for(self, key: str) -> list[str]:
+        """The earlier steps (catalogue ``requires``) this step waits for, unfinished."""
+        spec = self.catalogue.step(key)
+        return [r for r in spec.requires if r in self.steps and not self.steps[r].finished]
+
+    def ready(self, key: str) -> bool:
+        """Unfinished and every earlier step it needs is finished: someone can act on it now."""
+        return not self.steps[key].finished and not self.waits_for(key)
+
+    def holds(self, key: str) -> list[Hold]:
+        """What holds an unfinished step (empty for a finished one)."""
+        row, spec, cat = self.steps[key], self.catalogue.step(key), self.catalogue
+        if row.finished:
+            return []
+        holds: list[Hold] = []
+        waiting = self.waits_for(key)
+        if waiting:
+            names = "；".join(f"{w} {cat.step(w).name}（{_who_records(cat.step(w))}，{status_label(self.steps[w].status)}）"
+                             for w in waiting)
+            holds.append(Hold("waits_for", f"等待前序步骤完成：{names}", steps=tuple(waiting)))
+        rejection = self.rejections.get(key)
+        if rejection:
+            holds.append(Hold("rejected", f"已被驳回（{rejection.by}，{_day(rejection.at)}）：{rejection.reason}；"
+                                          "须按意见重新填报", by=rejection.by, reason=rejection.reason))
+        status = StepStatus(row.status)
+        if status is StepStatus.BLOCKED:
+            messages = tuple(f["message"] for f in row.failures) or ("检查未通过",)
+            holds.append(Hold("check", "未通过检查：" + "；".join(messages) + "。请更正事实后重新填报",
+                              messages=messages))
+        elif status is StepStatus.AWAITING:
+            role = GATE_ROLES[spec.gate]
+            users = tuple(u for u in self.approvers if u != row.recorded_by)
+            who = "、".join(users) if users else f"尚未登记{self.township}的审批人"
+            gate = spec.gate_label or "审批"
+            holds.append(Hold("gate", f"等待{role_label(role)}{gate}（可审批：{who}）", role=role, users=users))
+        elif not waiting and row.has_facts:
+            holds.append(Hold("run", f"事实已填报，等待流程运行：{RUN_HINT}"))
+        elif not waiting and spec.condition:
+            holds.append(Hold("condition", "条件步骤：前序步骤的事实表明需要办理时才填报，否则到期后自动跳过"))
+        elif not waiting:
+            roles = RECORDERS[spec.actor]
+            users = tuple(u for r in roles for u in self.recorders.get(r, ()))
+            who = f"：{'、'.join(users)}" if users else ""
+            holds.append(Hold("facts", f"待填报事实（由{_who_records(spec)}填报{who}）", role=roles[0], users=users))
+        return holds
+
+    def board_notes(self) -> list[dict]:
+        """The steps worth a line on the board: overdue, at a gate, blocked, rejected, or ready to do."""
+        notes = []
+        for row in self.open_steps():
+            if row.key in self.overdue or row.status != StepStatus.PENDING or row.key in self.rejections \
+                    or self.ready(row.key):
+                notes.append(self.step_dict(row.key))
+        return notes
+
+    def step_dict(self, key: str) -> dict:
+        row, spec = self.steps[key], self.catalogue.step(key)
+        return {"step": key, "name": spec.name, "status": row.status, "status_label": status_label(row.status),
+                "due": row.due.isoformat(), "overdue": self.is_overdue(key),
+                "holds": [h.as_dict() for h in self.holds(key)]}
+
+
+def _who_records(spec) -> str:
+    return "、".join(role_label(r) for r in RECORDERS[spec.actor])
+
+
+def _day(at: dt.datetime) -> str:
+    from huanjie.clock import TZ
+
+    return at.astimezone(TZ).date().isoformat() if at.tzinfo else at.date().isoformat()
+
+
+def derive(catalogue, steps: dict[str, StepRow], today: dt.date, *, assessed: str | None,
+           rejections: dict[str, Rejection]) -> tuple[VillageState, str, str | None, dict[str, str], list[str]]:
+    """(state, risk, current stage, stage states, overdue steps) of one village."""
+    overdue, blocked, awaiting, all_done = [], False, False, True
+    for spec in catalogue.steps():
+        row = steps.get(spec.key)
+        if row is None or row.finished:
+            continue
+        all_done = False
+        if row.due < today:
+            overdue.append(spec.key)
+        blocked = blocked or row.status == StepStatus.BLOCKED
+        awaiting = awaiting or row.status == StepStatus.AWAITING
+    stages: dict[str, str] = {}
+    for stage in catalogue.stages():
+        rows = [steps[sp.key] for sp in catalogue.stage_steps(stage.key) if sp.key in steps]
+        if not rows:
+            continue
+        if all(r.finished for r in rows):
+            stages[stage.key] = "done"
+        elif any(r.status != StepStatus.PENDING or r.has_facts for r in rows):
+            stages[stage.key] = "current"
+        else:
+            stages[stage.key] = "todo"
+    current = next((k for k, v in stages.items() if v != "done"), None)
+    if all_done:
+        state = VillageState.DONE
+    elif overdue:
+        state = VillageState.OVERDUE
+    elif blocked:
+        state = VillageState.BLOCKED
+    elif awaiting:
+        state = VillageState.AWAITING
+    else:
+        state = VillageState.RUNNING
+    risk = risk_level(statutory_overdue=any(steps[k].statutory for k in overdue), overdue=len(overdue),
+                      blocked=blocked, rejected=bool(rejections), assessed=assessed)
+    return state, risk, current, stages, overdue
+
+
+def risk_level(*, statutory_overdue: bool, overdue: int, blocked: bool, rejected: bool, assessed: str | None) -> str:
+    """三色预警: derived from overdue steps, failed checks, open rejections and the P1.1 assessment.
+
+    Red: a statutory deadline missed, three or more steps overdue, or assessed red.
+    Yellow: any step overdue, a failed check, a rejection not yet redone, or assessed yellow.
+    A rejection whose step is done again is history: it colours nothing.
+    """
+    if statutory_overdue or overdue >= 3 or assessed == "red":
+        return "red"
+    if overdue or blocked or rejected or assessed == "yellow":
+        return "yellow"
+    return "green"

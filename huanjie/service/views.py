@@ -1,0 +1,447 @@
+"""What the web pages show, read through the service layer and cut to the user's scope.
+
+The board rows come from ``service.status.board`` (the one derived state); the inbox lists what
+this user must record or decide; a village page lists the 47 steps with what holds each one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import func, select
+
+from huanjie.service.context import Actor, Context
+from huanjie.service.roles import GATE_ROLES, RECORDERS, covers, role_label
+from huanjie.service.scope import VillageRef, village_in_scope, visible_campaigns
+from huanjie.service.users import resolve_actor
+from huanjie.store.db import reading
+from huanjie.store.models import Campaign, Case, Event, StepState, Township, Village
+
+STATUS_LABELS = {"pending": "待办理", "blocked": "检查未通过", "awaiting": "待审批", "done": "已完成",
+                 "skipped": "已跳过", "planned": "未启动"}
+STATE_LABELS = {"done": "已完成", "running": "进行中", "awaiting": "待审批", "blocked": "受阻", "overdue": "逾期"}
+RISK_LABELS = {"green": "绿色", "yellow": "黄色", "red": "红色"}
+STAGE_STATE_LABELS = {"done": "已完成", "current": "进行中", "todo": "未开始"}
+FINISHED = ("done", "skipped")
+
+
+def _catalogue():
+    from huanjie.steps.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+# ---------------------------------------------------------------------------------------- board
+@dataclass
+class BoardView:
+    campaign: Campaign | None
+    campaigns: list[Campaign]
+    townships: list[str]
+    stages: list[tuple[str, str, str]]              # (key, name, election)
+    rows: list                                      # VillageStatus of the page shown
+    stage_counts: dict[str, Counter] = field(default_factory=dict)
+    risk_counts: Counter = field(default_factory=Counter)
+    state_counts: Counter = field(default_factory=Counter)
+    total: int = 0                                  # villages in scope
+    matching: int = 0                               # villages the filters keep
+    page: int = 1
+    pages: int = 1
+
+
+@dataclass
+class _Derived:
+    version: int
+    villages: dict[str, object]     # code -> VillageProgress
+
+
+_derived: dict[tuple, _Derived] = {}  # (store, scope, today) -> the villages' derived progress
+_derived_lock = threading.Lock()
+_key_locks: dict[tuple, threading.Lock] = {}
+# Events that change no village's derived state (logins, refusals): they never invalidate it.
+_NEUTRAL = ("auth.", "access.", "digest.", "reminder.", "document.", "user.password_set", "user.token_issued")
+_INCREMENTAL_LIMIT = 200  # more villages changed than this: derive the scope again at once
+
+
+def _data_version(ctx: Context) -> int:
+    """Every change to the store is written with its audit event (one transaction): the newest
+    event id names the data a derivation was made from."""
+    with reading(ctx.engine) as session:
+        return session.exec(select(func.max(Event.id))).one() or 0
+
+
+def _changed_since(ctx: Context, version: int) -> set[str] | None:
+    """Villages whose state events after ``version`` may change; None when something campaign-wide
+    changed (a move, a rest day, users), which changes every village."""
+    with reading(ctx.engine) as session:
+        rows = session.exec(select(Event.village_code, Event.kind).where(Event.id > version)).all()
+    codes: set[str] = set()
+    for code, kind in rows:
+        if kind.startswith(_NEUTRAL):
+            continue
+        if code is None:
+            return None
+        codes.add(code)
+    return codes if len(codes) <= _INCREMENTAL_LIMIT else None
+
+
+def derived_villages(ctx: Context, *, campaign_code: str, township: str | None = None,
+                     village: str | None = None) -> list:
+    """``service.status.load_villages`` for one scope, kept between requests: after a change only
+    the villages named by the new events are derived again (every change is written with its event)."""
+    key = (str(ctx.engine.url), campaign_code, township, village, ctx.clock.today())
+    with _derived_lock:
+        key_lock = _key_locks.setdefault(key, threading.Lock())
+    with key_lock:  # requests arriving together for one scope derive it once
+        return _derive(ctx, key, campaign_code, township, village)
+
+
+def _derive(ctx: Context, key: tuple, campaign_code: str, township: str | None, village: str | None) -> list:
+    from huanjie.service.status import load_villages
+
+    version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
+    entry = _derived.get(key)
+    if entry is not None and entry.version != version:
+        changed = _changed_since(ctx, entry.version)
+        if changed is None:
+            entry = None
+        else:
+            villages = dict(entry.villages)
+            for code in changed:
+                if village is not None and code != village:
+                    continue
+                fresh = load_villages(ctx, campaign_code=campaign_code, township=township, village=code)
+                villages.pop(code, None)
+                for p in fresh:
+                    villages[p.code] = p
+            entry = _Derived(version, dict(sorted(villages.items())))
+    if entry is None:
+        found = load_villages(ctx, campaign_code=campaign_code, township=township, village=village)
+        entry = _Derived(version, {p.code: p for p in found})
+    with _derived_lock:
+        if key not in _derived and len(_derived) >= 32:
+            _derived.pop(next(iter(_derived)))
+        _derived[key] = entry
+    return list(entry.villages.values())
+
+
+def derived_village(ctx: Context, *, campaign_code: str, township: str, village_code: str):
+    """One village's derived progress, from the county's or its township's derivation (kept between
+    requests and shared with the boards and inboxes); None before the village is launched."""
+    base = (str(ctx.engine.url), campaign_code)
+    whole = (*base, None, None, ctx.clock.today())
+    scope = None if whole in _derived else township
+    for p in derived_villages(ctx, campaign_code=campaign_code, township=scope):
+        if p.code == village_code:
+            return p
+    return None
+
+
+def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
+               risk: str | None = None, state: str | None = None, page: int | None = 1,
+               per_page: int = 100) -> BoardView:
+    """The board of the user's scope; ``page`` None gives every matching village (the Excel export)."""
+    from huanjie.service.status import village_status
+
+    campaigns = visible_campaigns(ctx, actor_name=actor_name)
+    catalogue = _catalogue()
+    stages = [(s.key, s.name, s.election) for s in catalogue.stages()]
+    campaign = next((c for c in campaigns if c.code == campaign_code), campaigns[0] if campaigns else None)
+    if campaign is None:
+        return BoardView(None, campaigns, [], stages, [])
+    with reading(ctx.engine) as session:
+        who = resolve_actor(session, actor_name)
+        all_towns = list(session.exec(select(Township.name).where(Township.campaign_id == campaign.id)
+                                      .order_by(Township.name)))
+    if who.scope_kind == "township":
+        towns = [t for t in all_towns if t == who.scope]
+    else:
+        towns = all_towns
+    scoped_town = who.scope if who.scope_kind == "township" else None
+    progress = derived_villages(ctx, campaign_code=campaign.code, township=scoped_town,
+                                village=who.scope if who.scope_kind == "village" else None)
+    progress = [p for p in progress if covers(who, p.township, p.code, campaign.county)]
+    view = BoardView(campaign, campaigns, towns, stages, [], total=len(progress))
+    for p in progress:
+        view.risk_counts[p.risk] += 1
+        view.state_counts[p.state.value] += 1
+    kept = [p for p in progress if (not township or p.township == township) and (not risk or p.risk == risk)
+            and (not state or p.state.value == state)]
+    view.matching = len(kept)
+    for key, _, _ in stages:
+        view.stage_counts[key] = Counter(p.stages.get(key, "todo") for p in kept)
+    if page is None:
+        shown = kept
+    else:
+        view.pages = max(1, -(-len(kept) // per_page))
+        view.page = min(max(1, page), view.pages)
+        shown = kept[(view.page - 1) * per_page:view.page * per_page]
+    view.rows = [_status(p, village_status) for p in shown]  # what holds each: only for the villages shown
+    return view
+
+
+_statuses: dict[int, tuple] = {}  # id(progress) -> (progress, its board row): progress objects never change
+
+
+def _status(p, make):
+    found = _statuses.get(id(p))
+    if found is None or found[0] is not p:
+        if len(_statuses) > 50_000:
+            _statuses.clear()
+        found = _statuses[id(p)] = (p, make(p))
+    return found[1]
+
+
+# ---------------------------------------------------------------------------------------- inbox
+@dataclass(frozen=True)
+class InboxItem:
+    kind: str             # record | decide
+    village: str
+    village_name: str
+    township: str
+    step: str
+    step_name: str
+    stage: str
+    stage_name: str
+    due: dt.date
+    status: str
+    why: str              # what the item is waiting for
+    may_act: bool
+    why_not: str | None
+    overdue: bool
+
+
+def inbox(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
+          village: str | None = None, stage: str | None = None, due_before: dt.date | None = None) -> list[InboxItem]:
+    """What this user must record or decide, oldest due date first (from the villages' derived progress)."""
+    from huanjie.service.gates import _why_not
+
+    catalogue = _catalogue()
+    today = ctx.clock.today()
+    with reading(ctx.engine) as session:
+        who = resolve_actor(session, actor_name)
+    may_record = {kind for kind, roles in RECORDERS.items() if who.role in roles or who.role == "system"}
+    decides = who.role in GATE_ROLES.values() or who.role == "system"
+    if not may_record and not decides:
+        return []
+    items: list[InboxItem] = []
+    gates: list[tuple] = []
+    for campaign in visible_campaigns(ctx, actor_name=actor_name):
+        if campaign_code and campaign.code != campaign_code:
+            continue
+        progress = derived_villages(ctx, campaign_code=campaign.code,
+                                    township=who.scope if who.scope_kind == "township" else None,
+                                    village=who.scope if who.scope_kind == "village" else None)
+        for p in progress:
+            if (township and p.township != township) or (village and p.code != village) \
+                    or not covers(who, p.township, p.code, p.county):
+                continue
+            for row in p.open_steps():
+                spec = catalogue.step(row.key)
+                if (stage and spec.stage != stage) or (due_before and row.due > due_before):
+                    continue
+                base = dict(village=p.code, village_name=p.name, township=p.township, step=row.key,
+                            step_name=spec.name, stage=spec.stage, stage_name=catalogue.stage(spec.stage).name,
+                            due=row.due, status=row.status, overdue=row.due < today)
+                if row.status == "awaiting":
+                    if decides:
+                        gates.append((base, spec, p.campaign_code, row.attempt))
+                    continue
+                if spec.actor not in may_record or not p.ready(row.key):
+                    continue  # not this user's step, or not its turn yet
+                if spec.condition and not row.has_facts:
+                    continue  # a conditional step is a to-do only once earlier facts call for it
+                rejection = p.rejections.get(row.key)
+                if row.status == "blocked":
+                    why = "检查未通过，请更正事实"
+                elif rejection is not None:
+                    why = f"已被{rejection.by}驳回：{rejection.reason}"
+                else:
+                    why = "事实已填报，等待流程运行" if row.has_facts else "待填报事实"
+                items.append(InboxItem(kind="record", why=why, may_act=True, why_not=None, **base))
+    with reading(ctx.engine) as session:
+        recorded = _recorders_of(session, gates)
+    for base, spec, chain, attempt in gates:
+        by = recorded.get((chain, base["village"], spec.key, attempt), set())
+        why_not = _why_not(who, spec, by) if who.role != "system" else None
+        items.append(InboxItem(kind="decide", why=f"待{role_label(GATE_ROLES[spec.gate])}审批", may_act=why_not is None,
+                               why_not=why_not, **base))
+    items.sort(key=lambda i: (i.due, i.township, i.village, catalogue.order(i.step)))
+    return items
+
+
+def _recorders_of(session, gates: list[tuple]) -> dict[tuple, set[str]]:
+    """Everyone who recorded each waiting gate's attempt (one query for all: service.gates.recorders' rule)."""
+    if not gates:
+        return {}
+    chains = {g[2] for g in gates}
+    villages = {g[0]["village"] for g in gates}
+    keys = {g[1].key for g in gates}
+    rows = session.exec(select(Event.chain, Event.village_code, Event.step_key, Event.actor, Event.payload).where(
+        Event.kind == "step.recorded", Event.chain.in_(chains), Event.village_code.in_(villages),
+        Event.step_key.in_(keys))).all()
+    found: dict[tuple, set[str]] = defaultdict(set)
+    for chain, village, key, actor, payload in rows:
+        found[(chain, village, key, payload.get("attempt"))].add(actor)
+    return found
+
+
+# ---------------------------------------------------------------------------------------- village
+@dataclass
+class StepRow:
+    step: str
+    name: str
+    election: str
+    stage: str
+    stage_name: str
+    due: str
+    statutory: bool
+    provisional: bool
+    warnings: list[str]
+    proposed: str | None
+    status: str
+    status_label: str
+    why: str
+    gate: str | None
+    gate_label: str | None
+    actor_label: str
+    documents: list[tuple[str, str]]
+    overdue: bool
+    late: bool
+    done_on: str | None
+    recorded_by: str | None
+    facts: dict | None
+    failures: list[dict]
+    note: str | None
+    attempt: int
+    may_record: bool
+    may_decide: bool
+    why_not_decide: str | None
+    source: str
+
+
+@dataclass
+class VillagePage:
+    ref: VillageRef
+    steps: list[StepRow]
+    documents: list[dict]
+    counts: Counter
+
+
+def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_code: str | None = None) -> VillagePage:
+    from huanjie.documents.registry import DOCUMENTS
+    from huanjie.service.gates import _why_not, recorders
+    from huanjie.steps.env import campaign_env
+    from huanjie.store.document_models import RenderedDocument
+
+    catalogue = _catalogue()
+    today = ctx.clock.today()
+    with reading(ctx.engine) as session:
+        who = resolve_actor(session, actor_name)
+        ref = village_in_scope(session, who, village_code, campaign_code)
+        campaign = session.exec(select(Campaign).where(Campaign.code == ref.campaign)).one()
+        village = session.exec(select(Village).where(Village.campaign_id == campaign.id,
+                                                     Village.code == village_code)).one()
+        states = {s.step_key: s for s in session.exec(
+            select(StepState).join(Case, Case.id == StepState.case_id).where(Case.village_id == village.id))}
+        docs = session.exec(select(RenderedDocument.code, RenderedDocument.step_key, RenderedDocument.title,
+                                   RenderedDocument.number, RenderedDocument.issued_on, RenderedDocument.attempt)
+                            .where(RenderedDocument.village_id == village.id).order_by(RenderedDocument.id)).all()
+        gate_why = {}
+        for key, st in states.items():
+            if st.status == "awaiting":
+                gate_why[key] = _why_not(who, catalogue.step(key), recorders(session, ref.campaign, village_code, st)) \
+                    if who.role != "system" else None
+    progress = derived_village(ctx, campaign_code=ref.campaign, township=ref.township, village_code=village_code)
+    env = campaign_env(campaign)
+    plan = env.plan()
+    rows = []
+    counts: Counter = Counter()
+    for spec in catalogue.steps():
+        st, planned = states.get(spec.key), plan[spec.key]
+        status = st.status if st else "planned"
+        counts[status] += 1
+        due = st.due if st else planned.due
+        rows.append(StepRow(
+            step=spec.key, name=spec.name, election=spec.election, stage=spec.stage,
+            stage_name=catalogue.stage(spec.stage).name, due=due.isoformat(), statutory=planned.statutory,
+            provisional=st.provisional if st else planned.provisional,
+            warnings=list(st.warnings if st else planned.warnings),
+            proposed=planned.proposed.isoformat() if planned.proposed else None,
+            status=status, status_label=STATUS_LABELS.get(status, status),
+            why=_why(catalogue, spec, st, progress),
+            gate=spec.gate, gate_label=spec.gate_label,
+            actor_label="、".join(role_label(r) for r in RECORDERS[spec.actor]),
+            documents=[(c, DOCUMENTS[c].title) for c in spec.documents if c in DOCUMENTS],
+            overdue=bool(st) and status not in FINISHED and due < today, late=bool(st and st.late),
+            done_on=st.done_on.isoformat() if st and st.done_on else None,
+            recorded_by=st.recorded_by if st else None, facts=st.facts if st else None,
+            failures=list(st.failures) if st else [], note=st.note if st else None,
+            attempt=st.attempt if st else 1,
+            may_record=bool(st) and status in ("pending", "blocked", "skipped")
+            and (who.role == "system" or who.role in RECORDERS[spec.actor]),
+            may_decide=status == "awaiting" and gate_why.get(spec.key) is None,
+            why_not_decide=gate_why.get(spec.key), source=spec.source))
+    documents = [{"code": c, "step": s, "title": t, "number": n, "issued_on": i.isoformat(), "attempt": a}
+                 for c, s, t, n, i, a in docs]
+    return VillagePage(ref, rows, documents, counts)
+
+
+def _why(catalogue, spec, st, progress) -> str:
+    """What holds the step (service.progress), or how it ended."""
+    if st is None:
+        return "本村尚未启动该项选举"
+    if st.status == "done":
+        return "已完成" + ("（逾期完成）" if st.late else "")
+    if st.status == "skipped":
+        return f"已跳过：{st.note}" if st.note else "条件不成立，已跳过"
+    holds = progress.holds(spec.key) if progress is not None and spec.key in progress.steps else []
+    return "；".join(h.text for h in holds) or "事实已填报，等待流程运行"
+
+
+def step_history(ctx: Context, *, actor_name: str, village_code: str, step_key: str | None = None,
+                 campaign_code: str | None = None) -> list:
+    """The village's audit timeline (身份证号 masked) for anyone whose scope covers the village."""
+    from huanjie.audit.history import village_events
+    from huanjie.audit.timeline import timeline
+
+    with reading(ctx.engine) as session:
+        who = resolve_actor(session, actor_name)
+        ref = village_in_scope(session, who, village_code, campaign_code)
+        events = village_events(session, ref.campaign, village_code)
+    return timeline(events, step=step_key)
+
+
+def actor_of(ctx: Context, name: str) -> Actor:
+    with reading(ctx.engine) as session:
+        return resolve_actor(session, name)
+
+
+def system_log(ctx: Context, *, actor_name: str, person: str | None = None, since: dt.date | None = None,
+               until: dt.date | None = None, limit: int = 500) -> list[dict]:
+    """登录日志 and account events (system chain), newest first, for those allowed to audit."""
+    from huanjie.audit.access import audit_session
+    from huanjie.audit.history import SHANGHAI, from_row
+    from huanjie.audit.rows import event_batches
+    from huanjie.audit.timeline import mask
+    from huanjie.store.events import SYSTEM_CHAIN
+
+    kinds = {"auth.login": "登录", "auth.logout": "退出", "auth.failed": "登录失败", "auth.locked": "连续失败，账户锁定",
+             "auth.refused": "锁定期间拒绝登录", "auth.expired": "会话超时", "access.refused": "拒绝操作",
+             "user.added": "登记用户", "user.password_set": "设置密码", "user.disabled": "停用用户",
+             "user.token_issued": "签发接口令牌"}
+    out = []
+    with audit_session(ctx, actor_name) as (session, _who):
+        for batch in event_batches(session, SYSTEM_CHAIN):
+            for row in batch:
+                e = from_row(SYSTEM_CHAIN, row)
+                local = e.at.astimezone(SHANGHAI)
+                if (person and e.actor != person) or (since and local.date() < since) or (until and local.date() > until):
+                    continue
+                detail = {k: v for k, v in e.payload.items() if k != "client"}
+                out.append({"seq": e.seq, "time": local.strftime("%Y-%m-%d %H:%M:%S"), "actor": e.actor,
+                            "role": role_label(e.role), "kind": kinds.get(e.kind, e.kind),
+                            "client": e.payload.get("client", ""), "detail": mask(detail)})
+    return out[::-1][:limit]

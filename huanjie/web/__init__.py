@@ -1,0 +1,1 @@
+"""The web UI and JSON API (FastAPI, server-rendered Jinja2 pages): every route calls huanjie.service."""

@@ -1,0 +1,61 @@
+"""The worker and the reminder scheduler inside ``huanjie serve`` (each can be switched off).
+
+The worker loop is huanjie.flows.worker's, on a thread: a decision wakes its case in the same
+transaction, and the loop picks it up within ``worker_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from huanjie.service.context import Context
+from huanjie.web.settings import WebSettings
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    def __init__(self, ctx: Context, settings: WebSettings) -> None:
+        self.ctx, self.settings = ctx, settings
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.scheduler = None
+
+    def start(self) -> None:
+        if self.settings.worker:
+            self.thread = threading.Thread(target=self._work, name="huanjie-worker", daemon=True)
+            self.thread.start()
+        if self.settings.scheduler:
+            from huanjie.reminders.config import NotifySettings
+            from huanjie.reminders.deliver import Notify
+            from huanjie.reminders.scheduler import start_scheduler
+
+            try:
+                self.scheduler = start_scheduler(self.ctx, Notify(NotifySettings().load()))
+            except Exception:  # reminders misconfigured: the pages still serve; the log says why
+                log.exception("reminder scheduler did not start")
+
+    def _work(self) -> None:
+        from huanjie.flows.driver import run_woken
+        from huanjie.service.deadlines import sweep_overdue
+
+        swept = 0.0
+        while not self.stop.is_set():
+            try:
+                run_woken(self.ctx, prefect=self.settings.prefect)
+                if time.monotonic() - swept >= self.settings.sweep_interval:
+                    sweep_overdue(self.ctx)
+                    swept = time.monotonic()
+            except Exception:  # the store or Prefect unreachable for a moment: try again next round
+                log.exception("worker round failed")
+                self.stop.wait(2)
+            self.stop.wait(self.settings.worker_interval)
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=60)
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)

@@ -1,0 +1,118 @@
+"""A real ``huanjie serve`` process on a prepared store, and a real browser (Debian chromium)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from huanjie.clock import MovableClock
+from huanjie.service.context import Context
+from huanjie.store.db import make_engine
+from tests.web.world import build_world
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+START_TIMEOUT = 180  # seconds: the machine is shared and busy
+
+
+@pytest.fixture(scope="session")
+def world_db(sqlite_template, tmp_path_factory):
+    """The built county, once per session; each server gets its own copy."""
+    path = tmp_path_factory.mktemp("world") / "huanjie.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    clock = MovableClock("2026-07-01T09:00:00")
+    info = build_world(Context(engine=engine, clock=clock), clock)
+    engine.dispose()
+    return path, info
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, base: str, db: Path, info: dict, proc: subprocess.Popen) -> None:
+        self.base, self.db, self.info, self.proc = base, db, info, proc
+
+    def ctx(self) -> Context:
+        return Context(engine=make_engine(f"sqlite:///{self.db}"), clock=MovableClock(self.info["now"]))
+
+
+@pytest.fixture
+def server(world_db, tmp_path):
+    source, info = world_db
+    db = tmp_path / "huanjie.db"
+    shutil.copy(source, db)
+    port = _free_port()
+    env = {**os.environ, "HUANJIE_DATABASE_URL": f"sqlite:///{db}", "HUANJIE_DATA_DIR": str(tmp_path),
+           "HUANJIE_NOW": info["now"], "HUANJIE_LOCK_MINUTES": "15"}
+    log = open(tmp_path / "server.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "huanjie", "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--insecure-cookies", "--no-scheduler", "--no-prefect"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            if httpx.get(base + "/login", timeout=10).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("server did not start:\n" + (tmp_path / "server.log").read_text(errors="replace"))
+        time.sleep(0.5)
+    yield Server(base, db, info, proc)
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (./dev test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--lang=zh-CN"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
+    context.set_default_timeout(60_000)  # busy machine
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def login(page, base: str, name: str, password: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

@@ -1,0 +1,113 @@
+"""County office pages (import with row errors, election-day move preview) and the JSON API."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+from openpyxl import Workbook
+from playwright.sync_api import expect
+
+from huanjie.service.accounts import create_token
+from tests.web.conftest import login, shot
+from tests.web.world import APPROVER, AUDITOR, COUNTY, PASSWORD
+
+
+def _villages(server) -> set[str]:
+    with server.ctx().engine.connect() as conn:
+        return {c for (c,) in conn.exec_driver_sql("SELECT code FROM village")}
+
+
+def test_import_shows_row_errors_and_imports_nothing_then_an_xlsx_imports(server, page, tmp_path):
+    before = _villages(server)
+    bad = tmp_path / "村名单.csv"
+    bad.write_text("村代码,村名,乡镇,户数,村民小组数\nV101,新村,城关镇,200,4\nV102,,城关镇,二百,4\n", encoding="gb18030")
+    login(page, server.base, COUNTY, PASSWORD)
+    page.goto(server.base + "/county")
+    page.set_input_files("#i-file", str(bad))
+    page.get_by_role("button", name="导入").click()
+    alert = page.locator("#error-import")
+    expect(alert).to_contain_text("未导入任何村")
+    expect(alert).to_contain_text("第 3 行")
+    assert _villages(server) == before
+    wb = Workbook()
+    wb.active.append(["村代码", "村名", "乡镇", "户数", "村民小组数"])
+    wb.active.append(["V101", "新村", "城关镇", 200, 4])
+    good = tmp_path / "村名单.xlsx"
+    wb.save(good)
+    page.set_input_files("#i-file", str(good))
+    page.get_by_role("button", name="导入").click()
+    expect(page.locator(".notice")).to_contain_text("新增 1 个村")
+    assert _villages(server) == before | {"V101"}
+
+
+def test_moving_an_election_day_is_previewed_then_needs_a_reason(server, page):
+    login(page, server.base, COUNTY, PASSWORD)
+    page.goto(server.base + "/county#move")
+    page.fill("#m-vc", "2026-10-19")
+    move = page.locator("#move")
+    move.get_by_role("button", name="预览").click()
+    expect(move).to_contain_text("个期限将调整")
+    with server.ctx().engine.connect() as conn:
+        assert str(conn.exec_driver_sql("SELECT vc_day FROM campaign WHERE county = '示范县'").scalar()) == "2026-10-12"
+    move.get_by_role("button", name="确认调整").click()
+    expect(page.locator("#error-move")).to_contain_text("须说明原因")
+    page.fill("#m-reason", "台风预警")
+    move.get_by_role("button", name="确认调整").click()
+    expect(page.locator(".notice")).to_contain_text("已调整选举日")
+    with server.ctx().engine.connect() as conn:
+        assert str(conn.exec_driver_sql("SELECT vc_day FROM campaign WHERE county = '示范县'").scalar()) == "2026-10-19"
+
+
+def test_clerk_and_auditor_cannot_open_county_pages(server, page):
+    login(page, server.base, AUDITOR, PASSWORD)
+    assert page.goto(server.base + "/county").status == 403
+    assert page.goto(server.base + "/audit?village=V001").status == 200
+    page.context.clear_cookies()
+    login(page, server.base, APPROVER, PASSWORD)
+    assert page.goto(server.base + "/audit").status == 403
+
+
+def test_api_with_a_token_and_with_a_session(server):
+    ctx = server.ctx()
+    token = create_token(ctx, name=APPROVER, actor_name=COUNTY, label="测试")
+    headers = {"Authorization": f"Bearer {token}"}
+    api = httpx.Client(base_url=server.base, timeout=120)
+    assert api.get("/api/inbox").status_code == 401
+    items = api.get("/api/inbox", headers=headers).json()
+    assert any(i["step"] == "P2.3" and i["village"] == "V001" and i["kind"] == "decide" for i in items)
+    assert api.get("/api/villages/X001", headers=headers).status_code == 404
+    refused = api.post("/api/villages/V001/steps/P2.3/decision", headers=headers, json={"decision": "reject"})
+    assert refused.status_code == 400 and refused.json()["problems"][0]["field"] == "reason"
+    board = api.get("/api/board", headers=headers).json()
+    assert {v["code"] for v in board["villages"]} == {"V001", "V002", "V003"}
+    ok = api.post("/api/villages/V001/steps/P2.3/decision", headers=headers, json={"decision": "approve"})
+    assert ok.status_code == 200 and ok.json()["status"] == "done"
+    # a session needs its CSRF token in a header for writes
+    login = httpx.Client(base_url=server.base, timeout=120)
+    form = login.get("/login")
+    csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+    login.post("/login", data={"name": COUNTY, "password": PASSWORD, "csrf": csrf, "next": "/"})
+    me = login.get("/api/me").json()
+    assert me["name"] == COUNTY
+    body = {"day": "2026-09-01", "label": "本地休息日"}
+    assert login.post("/api/campaigns/" + server.info["campaign"] + "/rest-days", json=body).status_code == 403
+    assert login.post("/api/campaigns/" + server.info["campaign"] + "/rest-days", json=body,
+                      headers={"X-CSRF-Token": me["csrf"]}).status_code == 200
+    docs = login.get("/api/docs")
+    assert docs.status_code == 200 and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "/api/villages/{code}/steps/{step}/facts" in login.get("/api/openapi.json").json()["paths"]
+
+
+def test_board_export_and_screenshot(server, page):
+    login(page, server.base, COUNTY, PASSWORD)
+    page.goto(server.base + "/board")
+    expect(page.locator("table.board")).to_contain_text("东湖村")
+    shot(page, "board")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="导出 Excel").click()
+    from openpyxl import load_workbook
+
+    assert info.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(open(info.value.path(), "rb").read())).active
+    assert sheet["A2"].value == "乡镇" and {sheet.cell(r, 3).value for r in range(3, 7)} >= {"东湖村", "西塘村"}
