@@ -7,7 +7,8 @@ The zip holds:
 - ``links.jsonl`` (village archives only): ``{chain, seq, prev_hash, hash}`` of every other
   event of the chain, so the links from the first event to the head can be followed without
   showing other villages' content;
-- ``documents/``: the rendered documents the store holds (none yet), each listed in the manifest;
+- ``documents/``: the rendered documents the store holds for the scope (.docx and HTML as issued),
+  each listed in the manifest with its village, code, step and hash (audit/export_documents.py);
 - ``manifest.json``: SHA-256 and size of every member, chain heads, versions, scope;
 - ``signature``: Ed25519 over the exact bytes of ``manifest.json`` (base64), when a key is given.
 """
@@ -30,6 +31,7 @@ import orjson
 from sqlmodel import select
 
 from huanjie.audit.access import audit_session, require_campaign
+from huanjie.audit.export_documents import stored_documents
 from huanjie.audit.history import instant
 from huanjie.audit.keys import fingerprint, load_private_key
 from huanjie.audit.rows import chain_head, event_batches
@@ -67,7 +69,7 @@ def event_line(chain: str, row: tuple) -> bytes:
 
 def export_archive(ctx: Context, *, output: Path, village_code: str | None = None, campaign_code: str | None = None,
                    key_path: Path | None = None, actor_name: str | None = None,
-                   documents: Iterable[tuple[str, bytes]] = ()) -> ExportResult:
+                   documents: Iterable[tuple] | None = None) -> ExportResult:
     """Write the archive of one village (with ``campaign_code`` only to tell villages apart) or campaign."""
     if village_code is None and campaign_code is None:
         raise InvalidInput("请指定导出范围", [Problem("--village 或 --campaign 二者选其一", field="scope")])
@@ -78,6 +80,8 @@ def export_archive(ctx: Context, *, output: Path, village_code: str | None = Non
         else:
             campaign = get_campaign(session, campaign_code)
         require_campaign(actor, campaign)
+        if documents is None:  # the documents the store holds for the scope
+            documents = stored_documents(session, campaign, village_code)
         # written beside the output and renamed when complete: a killed export leaves nothing there
         with atomic_output(output) as file:
             result = _write(session, file, campaign, village_code, key, documents, {
@@ -102,13 +106,13 @@ def _write(session, output: IO[bytes], campaign: Campaign, village_code: str | N
                 shutil.copyfileobj(links.file, out)
             members[LINKS] = links.close()
         zf.writestr(zipfile.ZipInfo(DOCUMENTS, stamp), b"")
-        for name, data in documents:
+        for name, data, *meta in documents:
             if "/" in name or "\\" in name or name.startswith("."):
                 raise InvalidInput(f"文书文件名“{name}”不合规", [Problem("文书以单层文件名放入 documents/", field="documents")])
             path = DOCUMENTS + name
             zf.writestr(_info(path, stamp), data)
             members[path] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-            listed.append({"path": path, **members[path]})
+            listed.append({"path": path, **members[path], **(meta[0] if meta else {})})
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION,
             "scope": {"kind": "village" if village_code else "campaign", "campaign": campaign.code,

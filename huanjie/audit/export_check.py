@@ -22,6 +22,7 @@ import orjson
 from cryptography.exceptions import InvalidSignature
 
 from huanjie.audit.export import DOCUMENTS, EVENTS, FORMAT, LINKS, MANIFEST, SIGNATURE
+from huanjie.audit.export_documents import document_problems
 from huanjie.audit.keys import fingerprint, load_public_key
 from huanjie.store.events import GENESIS
 
@@ -118,6 +119,7 @@ def _check(zf: zipfile.ZipFile, key, check: ExportCheck) -> None:
         _member_hash(name, None, members[name], check, digest, size)
     if EVENTS in names and EVENTS in members:
         _check_chains(zf, manifest, members, LINKS in names and LINKS in members, check)
+        check.problems.extend(document_problems(zf, manifest, EVENTS)[:MAX_PROBLEMS])
 
 
 def _manifest_problem(manifest) -> str | None:

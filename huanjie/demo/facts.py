@@ -24,6 +24,7 @@ class StepFacts:
         self.voting_members = members[:-1]
         self.party_candidates = self.voting_members[:6]    # 5 seats + ceil(5/5)
         self.party_elected = self.party_candidates[:5]
+        self.party_staff = self.voting_members[6:11]       # 监票人 and 计票人 of the Party meetings
         taken = {p.name for p in members + cast.probationary}
         others = [p for p in cast.villagers if p.name not in taken]
         men = [p for p in others if not p.woman]
@@ -98,7 +99,10 @@ class StepFacts:
 
     def f_P2_2(self, on):
         return {"on_time": True, "meeting_date": self.d_p.isoformat(), "committee_seats": 5,
-                "nomination_method": "两推一选", "election_method": "差额选举"}
+                "nomination_method": "两推一选", "election_method": "差额选举",
+                # 签发人 and 联系人 of the village's 请示 (GB/T 9704-2012 7.2.6, 7.3.7): the sitting secretary
+                "signer": self.party_candidates[0].name, "contact": self.party_candidates[0].name,
+                "contact_phone": "0571-88881234"}
 
     def f_P2_3(self, on):
         return {"approved_items": ["召开党员大会", "委员名额5名", "书记1名", "副书记1名", "两推一选"]}
@@ -129,7 +133,7 @@ class StepFacts:
             "party_candidates": [{"name": p.name, "votes": present - 3 - i} for i, p in enumerate(self.party_candidates)],
             "recommend_ballots_issued": present, "recommend_ballots_returned": present,
             "recommend_ballots_valid": present - 1, "recommend_ballots_void": 1,
-            "scrutineers": self.names(self.staff[:3]), "tellers": self.names(self.staff[3:5]),
+            "scrutineers": self.names(self.party_staff[:3]), "tellers": self.names(self.party_staff[3:5]),
         }
 
     def f_P4_2(self, on):
@@ -145,7 +149,10 @@ class StepFacts:
         start = on - dt.timedelta(days=9)
         end = cal.add_workdays(start, 5).date
         workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
-        return {"publicity_start": start.isoformat(), "publicity_end": end.isoformat(),
+        # the 请示 and the 批复 come before the 公示 they lead to
+        return {"request_date": (start - dt.timedelta(days=4)).isoformat(),
+                "approval_date": (start - dt.timedelta(days=2)).isoformat(),
+                "publicity_start": start.isoformat(), "publicity_end": end.isoformat(),
                 "publicity_workdays": workdays, "party_election_day": self.d_p.isoformat(), "complaints": [],
                 "preliminary": [{"name": p.name, "post": "委员"} for p in self.party_candidates],
                 "report_place": "乡镇纪委、组织办",
@@ -156,7 +163,8 @@ class StepFacts:
                                        for i, p in enumerate(self.party_candidates)]}
 
     def f_P5_1(self, on):
-        return {"scrutineers": self.names(self.staff[:3]), "tellers": self.names(self.staff[3:5]),
+        # the Party meeting's 监票人/计票人 are voting members who are not candidates
+        return {"scrutineers": self.names(self.party_staff[:3]), "tellers": self.names(self.party_staff[3:5]),
                 "party_candidates": [{"name": p.name, "votes": 0} for p in self.party_candidates],
                 "election_rules_adopted": True, "ballots_printed": len(self.voting_members)}
 
@@ -264,6 +272,9 @@ class StepFacts:
 
     def f_V5_2(self, on):
         voters = self.voters()
+        # filed before the 选举办法's deadline (选举日 N 日前, the profile's proxy_filing_days_before)
+        # no filed_on: D22 leaves the 委托日期 for the clerk to write, instead of printing the list's date
+        # against the 选举办法's "选举日三日前" (the demo's story moves the election day after V3.1)
         proxies = [{"principal": voters[-1 - i].name, "proxy": voters[-10 - i].name, "relation": "配偶",
                     "away": True} for i in range(3)]
         return {"proxies": proxies}
@@ -341,8 +352,11 @@ class StepFacts:
                                         for i, p in enumerate(self.supervisors)]}
 
     def f_V9_1(self, on):
-        items = ["印章", "办公场所", "账目", "资产", "档案", "债权债务"]
-        return {"handover": [{"item": i, "outgoing_signed": True, "incoming_signed": True} for i in items],
+        items = {"印章": "村民委员会印章1枚、财务专用章1枚", "办公场所": "村委会办公楼一幢及办公用品（清册附后）",
+                 "账目": f"{self.d_v.year - 5}年至{self.d_v.year}年会计凭证、账簿和报表", "资产": "集体资产清册一份（附后）",
+                 "档案": "村务档案、合同和选举档案（目录附后）", "债权债务": "债权债务清单一份（附后）"}
+        return {"handover": [{"item": i, "detail": d, "outgoing_signed": True, "incoming_signed": True}
+                             for i, d in items.items()],
                 "chair": self.committee[0].name, "supervisor": "乡镇党委",
                 "outgoing": self.cast.villagers[-20].name, "incoming": self.vc_candidates[0][0].name}
 

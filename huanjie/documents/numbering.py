@@ -27,6 +27,16 @@ class Issuer:
     key: str     # e.g. "示范县/城关镇/党委"
     name: str    # 中共城关镇委员会
     prefix: str  # 城关镇选字
+    masthead: str = ""  # 红头 (发文机关标志); empty: the name
+    printer: str = ""   # 印发机关 of the 版记; empty: the name
+
+    @property
+    def masthead_text(self) -> str:
+        return self.masthead or self.name
+
+    @property
+    def printer_text(self) -> str:
+        return self.printer or self.name
 
     def format(self, year: int, seq: int) -> str:
         return f"{self.prefix}〔{year}〕{seq}号"

@@ -1,13 +1,13 @@
-"""PDF from .docx with LibreOffice headless, the official font names mapped to free CJK fonts.
+"""PDF from .docx with LibreOffice headless, the official font names mapped to the chosen faces.
 
-The documents name 仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312 and 宋体 (GB/T 9704); those
-fonts are licensed, so a fontconfig file given to LibreOffice only maps them to Debian's
-TrueType CJK fonts (fonts-arphic-uming, fonts-arphic-ukai, fonts-wqy-zenhei). TrueType, not
-Noto CJK: LibreOffice embeds a CFF font such as Noto as Type 1, whose eexec encryption starts
-with random bytes, so the same document would never give the same PDF twice. Each process converts with its own LibreOffice
-profile (``-env:UserInstallation``) so that workers never share one. LibreOffice stamps
-the time of conversion, a random file ID and a checksum into the PDF: all are pinned (same length,
-so the cross-reference offsets stay valid) to make the bytes depend on the content only.
+The documents name 仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312 and 宋体 (GB/T 9704). A fontconfig
+file given to LibreOffice maps each name to the face ``huanjie.documents.fonts`` chose for its
+role (the licensed face from ``<data dir>/fonts`` when the office has it, else the nearest free
+face covering GB 2312). Each process converts with its own LibreOffice profile
+(``-env:UserInstallation``), one per font set, so that workers never share one. LibreOffice
+stamps the time of conversion, a random file ID and a checksum into the PDF: all are pinned
+(same length, so the cross-reference offsets stay valid) to make the bytes depend on the
+content only.
 """
 
 from __future__ import annotations
@@ -23,27 +23,27 @@ from pathlib import Path
 
 from huanjie.errors import Conflict, Problem
 
-SERIF, SANS, KAI = "AR PL UMing CN", "WenQuanYi Zen Hei", "AR PL UKai CN"
-ALIASES = {  # official name -> (free family, bold)
-    "仿宋_GB2312": (SERIF, False), "仿宋": (SERIF, False), "FangSong": (SERIF, False),
-    "方正小标宋简体": (SERIF, True), "方正小标宋_GBK": (SERIF, True), "小标宋": (SERIF, True),
-    "黑体": (SANS, False), "SimHei": (SANS, False),
-    "楷体_GB2312": (KAI, False), "楷体": (KAI, False), "KaiTi": (KAI, False),
-    "宋体": (SERIF, False), "SimSun": (SERIF, False), "Times New Roman": (SERIF, False),
-}
 _DATE = re.compile(rb"/(CreationDate|ModDate)\s*\(D:[0-9+\-Z']+\)")
 _ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
 _CHECKSUM = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]+)")
-_PROFILE: Path | None = None
+_PROFILES: dict[str, Path] = {}
 
 
-def fontconfig_xml() -> str:
-    rules = []
-    for official, (family, bold) in ALIASES.items():
-        weight = '<edit name="weight" mode="assign"><const>bold</const></edit>' if bold else ""
-        rules.append(f'<match target="pattern"><test name="family"><string>{official}</string></test>'
-                     f'<edit name="family" mode="assign" binding="strong"><string>{family}</string></edit>'
-                     f"{weight}</match>")
+def fontconfig_xml(fonts_dir: Path | None = None) -> str:
+    from xml.sax.saxutils import escape
+
+    from huanjie.documents.fonts import ROLES, faces
+
+    from huanjie.documents.fonts import cache_dir
+
+    chosen = faces(fonts_dir)
+    rules = [f"<dir>{escape(str(cache_dir()))}</dir>"]
+    if fonts_dir is not None and fonts_dir.is_dir():
+        rules.append(f"<dir>{escape(str(fonts_dir.resolve()))}</dir>")
+    for role, names in ROLES.items():
+        for official in names:
+            rules.append(f'<match target="pattern"><test name="family"><string>{escape(official)}</string></test>'
+                         f"{chosen[role].fontconfig_edits()}</match>")
     return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
             '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n' + "\n".join(rules) + "\n</fontconfig>\n")
 
@@ -56,14 +56,16 @@ def soffice() -> str:
     return found
 
 
-def _profile() -> Path:
-    """This process's LibreOffice profile and fontconfig file (made once, reused)."""
-    global _PROFILE
-    if _PROFILE is None or not _PROFILE.exists():
+def _profile(fonts_dir: Path | None) -> Path:
+    """This process's LibreOffice profile and fontconfig file for a font set (made once, reused)."""
+    config = fontconfig_xml(fonts_dir)
+    key = hashlib.sha256(config.encode()).hexdigest()
+    root = _PROFILES.get(key)
+    if root is None or not root.exists():
         root = Path(tempfile.mkdtemp(prefix=f"huanjie-lo-{os.getpid()}-"))
-        (root / "fonts.conf").write_text(fontconfig_xml(), encoding="utf-8")
-        _PROFILE = root
-    return _PROFILE
+        (root / "fonts.conf").write_text(config, encoding="utf-8")
+        _PROFILES[key] = root
+    return root
 
 
 def _pinned_date(m: re.Match) -> bytes:
@@ -88,11 +90,14 @@ def pin_metadata(pdf: bytes) -> bytes:
     return _CHECKSUM.sub(lambda m: m.group(0).replace(m.group(1), ident[: len(m.group(1))]), pdf)
 
 
-def docx_many_to_pdf(documents: Sequence[bytes], *, timeout: int = 600) -> list[bytes]:
+def docx_many_to_pdf(documents: Sequence[bytes], *, timeout: int = 900,
+                     fonts_dir: Path | None = None) -> list[bytes]:
     """Convert several .docx in one LibreOffice run (≈1 s start-up, then fast per document)."""
     if not documents:
         return []
-    profile = _profile()
+    if fonts_dir is None:
+        fonts_dir = default_fonts_dir()
+    profile = _profile(fonts_dir)
     with tempfile.TemporaryDirectory(prefix="huanjie-pdf-") as work:
         work_dir = Path(work)
         inputs = []
@@ -115,5 +120,12 @@ def docx_many_to_pdf(documents: Sequence[bytes], *, timeout: int = 600) -> list[
         return out
 
 
-def docx_to_pdf(document: bytes) -> bytes:
-    return docx_many_to_pdf([document])[0]
+def docx_to_pdf(document: bytes, *, fonts_dir: Path | None = None) -> bytes:
+    return docx_many_to_pdf([document], fonts_dir=fonts_dir)[0]
+
+
+def default_fonts_dir() -> Path:
+    """``<data dir>/fonts``: where an office puts its licensed 公文 fonts."""
+    from huanjie.settings import StoreSettings
+
+    return StoreSettings().data_dir / "fonts"

@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
+from huanjie.documents.county import CountyTemplates, load_county_templates
 from huanjie.documents.numbering import next_number
 from huanjie.documents.render import Prepared, page, prepare, render_html, sha256
 from huanjie.documents.docx_writer import write_docx
@@ -27,12 +28,19 @@ def source_for(session: Session, view, step_key: str, day: dt.date) -> Source:
         select(RenderedDocument.code, RenderedDocument.number)
         .where(RenderedDocument.village_id == v.id, RenderedDocument.number.is_not(None))
         .order_by(RenderedDocument.id)).all())
+    dates = dict(session.exec(select(RenderedDocument.code, RenderedDocument.issued_on)
+                              .where(RenderedDocument.village_id == v.id).order_by(RenderedDocument.id)).all())
     return Source(
         facts=view.facts_by_step(),
         village=Village(v.name, v.code, view.township.name, view.campaign.county, v.households, v.groups),
         step=step_key, day=day, anchors=dict(view.env.anchors), profile=view.env.profile,
         step_names={s.key: s.name for s in catalogue.steps()},
-        milestones={k: s.milestones for k, s in view.village_steps.items()}, numbers=numbers)
+        milestones={k: s.milestones for k, s in view.village_steps.items()}, numbers=numbers, dates=dates,
+        organs=county_templates(view).organs)
+
+
+def county_templates(view) -> CountyTemplates:
+    return load_county_templates(view.campaign.code)
 
 
 def store(session: Session, view, state, doc: Prepared, now: dt.datetime) -> RenderedDocument:
@@ -57,9 +65,10 @@ def produce_documents(session: Session, view, state, now: dt.datetime, drafts: l
             RenderedDocument.code == code, RenderedDocument.attempt == state.attempt)).first()
         if done is not None:
             continue
-        src = source_for(session, view, state.step_key, state.done_on)
         try:
-            doc = prepare(code, src)
+            templates = county_templates(view)
+            src = source_for(session, view, state.step_key, state.done_on)
+            doc = prepare(code, src, templates)
         except InvalidInput as exc:
             drafts.append(view.event("document.incomplete", state.step_key, {
                 "code": code, "message": exc.message,

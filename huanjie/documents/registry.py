@@ -1,7 +1,9 @@
 """The 27 standard documents of a 两委 re-election (domain.md §7), as data.
 
 ``public`` marks 公告/公示 (posted for everyone: 身份证号 masked); ``must_contain`` lists the
-short phrases a rendered document has to show, for template tests and reviewers.
+short phrases a rendered document has to show, for template tests and reviewers; ``kind`` is
+the page style (markup.KINDS): official 公文 (红头, 版记), notice 公告/公示/办法, form 表格,
+ballot 选票, card 证件, certificate 证书; ``upward`` marks 请示/报告 to a higher body (签发人).
 """
 
 from __future__ import annotations
@@ -16,10 +18,19 @@ class DocumentSpec:
     steps: tuple[str, ...]
     public: bool
     must_contain: tuple[str, ...]
+    kind: str = "notice"
+    upward: bool = False
+
+
+KIND = {"D01": "official", "D02": "official", "D05": "official", "D06": "official", "D10": "official",
+        "D11": "official", "D04": "form", "D12": "form", "D13": "form", "D27": "form", "D09": "ballot",
+        "D24": "ballot", "D20": "card", "D26": "certificate"}
+UPWARD = {"D01", "D05", "D10"}  # 请示 and 报告 to the 乡镇党委
 
 
 def _doc(code: str, title: str, steps: str, public: bool, must_contain: str) -> DocumentSpec:
-    return DocumentSpec(code, title, tuple(steps.split()), public, tuple(must_contain.split("、")))
+    return DocumentSpec(code, title, tuple(steps.split()), public, tuple(must_contain.split("、")),
+                        KIND.get(code, "notice"), code in UPWARD)
 
 
 DOCUMENTS: dict[str, DocumentSpec] = {d.code: d for d in (
@@ -41,7 +52,7 @@ DOCUMENTS: dict[str, DocumentSpec] = {d.code: d for d in (
     _doc("D08", "党员大会选举办法", "P5.1", False,
          "委员职数、差额、应到会、选举有效、当选、赞成、不赞成、弃权、另选、监票人、计票人、不得委托"),
     _doc("D09", "党组织选票（委员；书记、副书记）", "P5.1 P5.2 P5.3", False,
-         "姓氏笔画、填写说明、赞成、不赞成"),
+         "填写说明、赞成、不赞成、（章）"),
     _doc("D10", "关于换届选举结果的报告", "P6.1", False,
          "应到会、实到会、得票、当选委员、书记、副书记、分工"),
     _doc("D11", "关于换届选举结果的批复", "P6.2", False,
@@ -74,9 +85,9 @@ DOCUMENTS: dict[str, DocumentSpec] = {d.code: d for d in (
     _doc("D24", "村民委员会选票", "V6.1 V7.2", False,
          "主任、副主任、委员、候选人、填写说明、无效"),
     _doc("D25", "选举结果公告", "V6.2 V7.1 V7.3 V8.1 V8.2 V8.3", True,
-         "当选、职务、得票数、日期"),
+         "当选、职务、得票数、特此公告"),
     _doc("D26", "当选证书", "V6.3", False,
-         "姓名、当选、职务、任期、颁发机关"),
+         "当选证书、同志、当选为、任期、特发此证"),
     _doc("D27", "工作移交清单", "V9.1", False,
          "印章、办公场所、账目、资产、档案、债权债务、移交人、接收人、主持人、监交人"),
 )}

@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -36,6 +37,7 @@ class DocumentFile:
     number: str | None
     fmt: str
     data: bytes
+    warnings: list[str] = field(default_factory=list)  # characters the PDF's faces cannot draw
 
     @property
     def sha256(self) -> str:
@@ -104,13 +106,74 @@ def render_document(ctx: Context, *, village_code: str, code: str, fmt: str, ste
 
 
 def _file(row: RenderedDocument, fmt: str) -> DocumentFile:
-    if fmt == "pdf":
-        from huanjie.documents.pdf import docx_to_pdf
+    return _as_format(row.code, row.step_key, row.title, row.number, fmt, row.docx, row.html)
 
-        data = docx_to_pdf(row.docx)
-    else:
-        data = row.docx if fmt == "docx" else row.html
-    return DocumentFile(row.code, row.step_key, row.title, row.number, fmt, data)
+
+def _as_format(code, step, title, number, fmt, docx: bytes, html: bytes) -> DocumentFile:
+    if fmt == "pdf":
+        from huanjie.documents.fonts import coverage_warnings
+        from huanjie.documents.pdf import default_fonts_dir, docx_to_pdf
+
+        fonts = default_fonts_dir()
+        return DocumentFile(code, step, title, number, fmt, docx_to_pdf(docx, fonts_dir=fonts),
+                            coverage_warnings(docx, fonts))
+    return DocumentFile(code, step, title, number, fmt, docx if fmt == "docx" else html)
+
+
+def preview_document(ctx: Context, *, village_code: str, code: str, fmt: str, step: str | None = None,
+                     campaign_code: str | None = None) -> DocumentFile:
+    """The document as the campaign's templates render it now from the recorded facts, without
+    storing it or using a 文号 (a county checks its own templates with this before a step completes)."""
+    from huanjie.documents.county import load_county_templates
+    from huanjie.documents.produce import source_for
+    from huanjie.documents.render import page, prepare, render_html
+    from huanjie.documents.docx_writer import write_docx
+    from huanjie.steps.state import case_id_for
+
+    code = code.upper()
+    if code not in DOCUMENTS:
+        raise InvalidInput(f"没有文书 {code}", [Problem("文书编号为 D01–D27", field="doc")])
+    if fmt not in FORMATS:
+        raise InvalidInput(f"不支持的格式 {fmt}", [Problem("格式为 docx、pdf 或 html", field="format")])
+    spec = DOCUMENTS[code]
+    step = step or spec.steps[0]
+    if step not in spec.steps:
+        raise InvalidInput(f"{code} 不由步骤 {step} 产生", [Problem(f"应为 {'、'.join(spec.steps)}", field="step")])
+    with reading(ctx.engine) as session:
+        campaign, village = find_village(session, village_code, campaign_code)
+        case_id = case_id_for(session, village, "party" if step.startswith("P") else "vc")
+        if case_id is None:
+            raise NotFound(f"村 {village_code} 尚未启动该项选举", [Problem("请先启动流程", field="village")])
+        view = load_case(session, case_id)
+        state = view.steps.get(step)
+        day = state.done_on if state is not None and state.done_on else ctx.clock.now().date()
+        templates = load_county_templates(campaign.code)
+        number = _latest(session, village.id).get((code, step))
+        doc = prepare(code, source_for(session, view, step, day), templates)
+    p = page(doc, number.number if number and number.number else ("（预览：文号在生成时编定）" if doc.issuer else None))
+    return _as_format(code, step, doc.title, None, fmt, write_docx(p), render_html(p))
+
+
+def export_templates(target: Path) -> list[Path]:
+    """The 27 default templates and an organs.toml example, for a county to copy and edit."""
+    from huanjie.documents.county import export_defaults
+
+    if target.exists() and not target.is_dir():
+        raise InvalidInput(f"{target} 不是目录", [Problem("请给出一个目录", field="dir")])
+    return export_defaults(target)
+
+
+def check_templates(ctx: Context, *, campaign_code: str) -> dict:
+    """Where the campaign's templates live and what they override; InvalidInput lists every problem."""
+    from huanjie.documents.county import folder_for, load_county_templates
+    from huanjie.service.campaigns import get_campaign
+
+    with reading(ctx.engine) as session:
+        campaign = get_campaign(session, campaign_code)
+    templates = load_county_templates(campaign.code)
+    return {"campaign": campaign.code, "folder": str(folder_for(campaign.code)),
+            "exists": templates.folder is not None, "overrides": list(templates.overrides),
+            "organs": sorted(templates.organs.tables)}
 
 
 def bundle(ctx: Context, *, village_code: str, campaign_code: str | None = None, pdf: bool = True) -> bytes:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from huanjie.documents.county import Organs
 from huanjie.documents.identity import id_problem
 from huanjie.documents.numbering import Issuer
 from huanjie.errors import Problem
@@ -65,6 +66,8 @@ class Source:
     step_names: dict[str, str]
     milestones: dict[str, dict] = field(default_factory=dict)  # step -> its planned milestones
     numbers: dict[str, str] = field(default_factory=dict)      # earlier documents' 文号 by code
+    dates: dict[str, dt.date] = field(default_factory=dict)    # earlier documents' 成文日期 by code
+    organs: Organs = field(default_factory=Organs)             # the county's names (county.py)
     problems: list[Problem] = field(default_factory=list)
 
     # --- facts -----------------------------------------------------------------------------
@@ -115,12 +118,23 @@ class Source:
         v = self.village
         base = f"{v.county}/{v.township}"
         if body == "township":
-            return Issuer(f"{base}/党委", f"中共{v.township}委员会", f"{v.township}选字")
-        if body == "township_government":
-            return Issuer(f"{base}/政府", f"{v.township}人民政府", f"{v.township}政字")
-        if body == "village_party":
-            name = self.need("P2.1", "party_org", "村党组织名称")
-            return Issuer(f"{base}/{v.code}/党组织", name, f"{v.name}支字")
-        if body == "election_committee":
-            return Issuer(f"{base}/{v.code}/选委会", f"{v.name}村民选举委员会", f"{v.name}选委字")
-        raise KeyError(body)
+            key, name, prefix = f"{base}/党委", f"中共{v.township}委员会", f"{v.township}选字"
+            printer = f"中共{v.township}委员会办公室"
+        elif body == "township_government":
+            key, name, prefix = f"{base}/政府", f"{v.township}人民政府", f"{v.township}政字"
+            printer = f"{v.township}人民政府办公室"
+        elif body == "village_party":
+            key, name, prefix = f"{base}/{v.code}/党组织", self.need("P2.1", "party_org", "村党组织名称"), f"{v.name}支字"
+            printer = ""
+        elif body == "election_committee":
+            key, name, prefix = f"{base}/{v.code}/选委会", f"{v.name}村民选举委员会", f"{v.name}选委字"
+            printer = ""
+        elif body == "village_committee":
+            key, name, prefix = f"{base}/{v.code}/村委会", f"{v.name}村民委员会", f"{v.name}村委字"
+            printer = ""
+        else:
+            raise KeyError(body)
+        names = {"county": v.county, "township": v.township, "village": v.name}
+        o = self.organs
+        return Issuer(key, o.get("name", body, names) or name, o.get("number_prefix", body, names) or prefix,
+                      o.get("masthead", body, names) or "", o.get("printer", body, names) or printer)

@@ -43,14 +43,17 @@ def test_a_village_archive_verifies_offline(village_zip, keys, story):
     check = verify_export(path, keys[1])
     assert check.ok, check.problems
     members = _members(path)
-    assert set(members) == {"events.jsonl", "links.jsonl", "documents/", "manifest.json", "signature"}
+    documents = {n for n in members if n.startswith("documents/") and n != "documents/"}
+    assert set(members) - documents == {"events.jsonl", "links.jsonl", "documents/", "manifest.json", "signature"}
     manifest = json.loads(members["manifest.json"])
     assert manifest["scope"] == {"kind": "village", "campaign": story.campaign, "village": "V001"}
     assert manifest["exported_by"] == {"name": AUDITOR, "role": "auditor"}
     chain = manifest["chains"][story.campaign]
     assert chain["intact"] and not chain["complete"] and chain["events"] == result.events - manifest["chains"]["system"]["events"]
     assert manifest["versions"]["cases"][0]["count"] == 2 and manifest["versions"]["profile_code"] == "national"
-    assert manifest["documents"] == [] and manifest["signing_key"]
+    assert {d["path"] for d in manifest["documents"]} == documents and manifest["signing_key"]
+    assert all(d["village"] == "V001" and d["path"].startswith(f"documents/V001_{d['code']}_{d['step']}_")
+               for d in manifest["documents"])
     events = [json.loads(line) for line in members["events.jsonl"].splitlines()]
     assert [(e["chain"], e["seq"]) for e in events] == sorted((e["chain"], e["seq"]) for e in events)
     assert {e["village_code"] for e in events if e["chain"] == story.campaign} == {None, "V001"}

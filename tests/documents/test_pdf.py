@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from huanjie.documents.pdf import docx_many_to_pdf
+from huanjie.documents.fonts import faces
+from huanjie.documents.pdf import default_fonts_dir, docx_many_to_pdf
 from huanjie.documents.registry import DOCUMENTS
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdffonts") is None,
@@ -42,7 +43,9 @@ def test_all_27_convert_with_embedded_cjk_fonts_and_extractable_text(pdfs):
     for r in rows:
         fonts = [line.split() for line in _run("pdffonts", str(paths[r.code])).splitlines()[2:]]
         assert fonts and all(f[-5] == "yes" for f in fonts), r.code  # the "emb" column
-        assert all(any(k in f[0] for k in ("UMing", "UKai", "ZenHei")) for f in fonts), (r.code, fonts)
+        configured = {face.postscript for face in faces(default_fonts_dir()).values()}
+        assert all(f[0].split("+", 1)[-1] in configured for f in fonts), (r.code, fonts)
+        assert all(f[1] == "TrueType" for f in fonts), (r.code, fonts)  # byte-stable (pdf.py)
         text = _run("pdftotext", "-layout", str(paths[r.code]), "-").replace(" ", "")
         assert "东湖村" in text, r.code
         assert DOCUMENTS[r.code].must_contain[0] in text, r.code

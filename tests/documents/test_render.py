@@ -80,11 +80,13 @@ def test_forms_are_tables_and_the_page_is_gb_t_9704():
     assert len(ballot.tables[0].rows) == 1 + 8  # header and the eight candidates
     card = Document(io.BytesIO(write_docx(page(prepare("D20", source("V3.4")), None))))
     assert card.tables[0].rows[0].cells[0].paragraphs[0].text == "选　民　证"
-    section = card.sections[0]
+    assert "PAGE" not in card.sections[0].footer._element.xml  # a sheet of cards carries no page number
+    notice = Document(io.BytesIO(write_docx(page(prepare("D17", source("V2.3")), None))))
+    section = notice.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert [round(m / 36000) for m in (section.top_margin, section.bottom_margin, section.left_margin,
                                        section.right_margin)] == [37, 35, 28, 26]
-    styles = card.styles.element.xml
+    styles = notice.styles.element.xml
     assert "仿宋_GB2312" in styles and "方正小标宋简体" in styles
     footer = section.footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —") and "PAGE" in footer._p.xml
@@ -93,4 +95,5 @@ def test_forms_are_tables_and_the_page_is_gb_t_9704():
 
 def test_dates_in_official_style():
     text = docx_text(write_docx(page(prepare("D17", source("V2.3")), "东湖村选委字〔2026〕2号")))
-    assert "二〇二六年" in text and "东湖村选委字〔2026〕2号" in text
+    # 成文日期 in Arabic numerals, the year in full, no leading zeros (GB/T 9704-2012 7.3.5.1)
+    assert "2026年9月15日" in text.splitlines()[-1] and "二〇" not in text and "东湖村选委字〔2026〕2号" in text

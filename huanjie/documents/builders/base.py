@@ -54,3 +54,36 @@ def ratio_text(ratio) -> str:
 
 def by_name(rows: list[dict]) -> dict[str, dict]:
     return {r.get("name"): r for r in rows}
+
+
+# 抄送 of the 公文 when the county's organs.toml names none ({county}, {township}, {village})
+DEFAULT_COPY_TO = {
+    "D01": "{township}村级换届工作指导组", "D05": "{township}村级换届工作指导组",
+    "D10": "{township}村级换届工作指导组",
+    "D02": "中共{county}委组织部，{township}村级换届工作指导组",
+    "D06": "中共{county}委组织部，{township}纪委",
+    "D11": "中共{county}委组织部",
+}
+
+
+def official(src: Source, code: str, body: str, *, signer: str | None = None, contact: bool = False) -> dict:
+    """What a 公文 prints besides its body: 红头, 签发人, 附注 (联系人), 版记 (GB/T 9704-2012 7.2, 7.3.7, 7.4)."""
+    issuer = src.issuer(body)
+    v = src.village
+    names = {"county": v.county, "township": v.township, "village": v.name}
+    copy_to = src.organs.get("copy_to", code, names) or DEFAULT_COPY_TO.get(code, "").format(**names)
+    out = {"masthead": issuer.masthead_text, "signer": signer, "copy_to": copy_to, "printer": issuer.printer_text,
+           "contact": None, "phone": None}
+    if contact:  # 请示: 联系人和电话 in the 附注 (《党政机关公文处理工作条例》第十五条)
+        out["contact"] = src.organs.get("contact", "name", names) or src.optional("P2.2", "contact")
+        out["phone"] = src.organs.get("contact", "phone", names) or src.optional("P2.2", "contact_phone")
+    return {"official": out}
+
+
+def body_short(org: str) -> str:
+    """How a 批复 addresses the village body: 你支部 / 你总支 / 你村党委."""
+    if "总支" in org:
+        return "你总支"
+    if "支部" in org:
+        return "你支部"
+    return "你村党委"

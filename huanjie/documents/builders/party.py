@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from huanjie.documents.builders.base import builder, by_name, entries, ratio_text, stroke_sorted
+from huanjie.documents.builders.base import (body_short, builder, by_name, entries, official, ratio_text,
+                                             stroke_sorted)
 from huanjie.documents.identity import birth_and_sex
 from huanjie.documents.source import Source
 from huanjie.steps.checks.lists import audit_items, negative_list, party_exclusion_cases
@@ -24,18 +25,25 @@ def _meeting(src: Source) -> dict:
     }
 
 
-@builder("D01", issuer="village_party")
-def d01(src: Source) -> dict:
+def _request(src: Source) -> dict:
     return {**_meeting(src),
             "on_time": src.need("P2.2", "on_time", "是否按期换届", "bool"),
             "nomination_method": src.need("P2.2", "nomination_method", "候选人推荐方式"),
             "election_method": src.need("P2.2", "election_method", "选举方式")}
 
 
+@builder("D01", issuer="village_party")
+def d01(src: Source) -> dict:
+    return {**_request(src), **official(src, "D01", "village_party", contact=True,
+                                        signer=src.optional("P2.2", "signer") or "＿＿＿＿")}
+
+
 @builder("D02", issuer="township")
 def d02(src: Source) -> dict:
-    return {**d01(src), "approved_items": src.need("P2.3", "approved_items", "批复同意的事项", "list"),
-            "request_number": src.numbers.get("D01")}
+    request = _request(src)
+    return {**request, "approved_items": src.need("P2.3", "approved_items", "批复同意的事项", "list"),
+            "request_number": src.numbers.get("D01"), "you": body_short(request["org"]),
+            **official(src, "D02", "township")}
 
 
 @builder("D03", issuer="village_party")
@@ -48,7 +56,6 @@ def d03(src: Source) -> dict:
             "meeting_date": src.need("P3.1", "meeting_date", "召开时间", "date"),
             "place": src.need("P3.1", "meeting_place", "地点"),
             "recommend_method": src.need("P3.1", "recommend_method", "推荐方式"),
-            "margin_text": src.need("P3.1", "margin", "差额"),
             "formal": stroke_sorted(src, formal, manual_order=None, field="P3.1.members"),
             "probationary": stroke_sorted(src, probationary, manual_order=None, field="P3.1.members")}
 
@@ -82,17 +89,25 @@ def _preliminary(src: Source) -> dict:
                      "participants": seen.get("participants", "—"), "disagree": seen.get("disagree", "—")})
     return {"rows": rows, "officers": officers, "cast": src.need("P4.1", "recommend_ballots_cast", "推荐投票人数", "int"),
             "seats": src.need("P2.1", "committee_seats", "委员职数", "int"),
-            "org": src.issuer("village_party").name, "township_org": src.issuer("township").name}
+            "org": src.issuer("village_party").name, "township_org": src.issuer("township").name,
+            "request_date": src.need("P4.3", "request_date", "预备人选请示日期", "date"),
+            "approval_date": src.need("P4.3", "approval_date", "预备人选批复日期", "date"),
+            "start": src.need("P4.3", "publicity_start", "公示开始日期", "date"),
+            "end": src.need("P4.3", "publicity_end", "公示结束日期", "date")}
 
 
 @builder("D05", issuer="village_party")
 def d05(src: Source) -> dict:
-    return _preliminary(src)
+    base = _preliminary(src)
+    return {**base, "day": base["request_date"], **official(
+        src, "D05", "village_party", contact=True, signer=src.optional("P2.2", "signer") or "＿＿＿＿")}
 
 
 @builder("D06", issuer="township")
 def d06(src: Source) -> dict:
-    return {**_preliminary(src), "request_number": src.numbers.get("D05")}
+    base = _preliminary(src)
+    return {**base, "day": base["approval_date"], "request_number": src.numbers.get("D05"),
+            "you": body_short(base["org"]), **official(src, "D06", "township")}
 
 
 @builder("D07", issuer="township")
@@ -110,16 +125,19 @@ def d07(src: Source) -> dict:
         born, sex = birth_and_sex(number) if number else (None, "")
         row.update(id=number, sex=sex, born=f"{born.year}年{born.month}月" if born else "",
                    education=p["education"], position=p["position"])
-    return {**base, "start": src.need("P4.3", "publicity_start", "公示开始日期", "date"),
-            "end": src.need("P4.3", "publicity_end", "公示结束日期", "date"),
+    return {**base, "day": base["start"],  # posted on the first day of its period at the latest
             "workdays": src.need("P4.3", "publicity_workdays", "公示工作日数", "int"),
             "report_place": src.need("P4.3", "report_place", "受理方式（受理单位）")}
 
 
 def _no_profile(name: str):
+    return _problem(f"步骤 P4.3 的预备人选基本情况（candidate_profiles）缺少“{name}”", "P4.3.candidate_profiles")
+
+
+def _problem(message: str, field: str):
     from huanjie.errors import Problem
 
-    return Problem(f"步骤 P4.3 的预备人选基本情况（candidate_profiles）缺少“{name}”", field="P4.3.candidate_profiles")
+    return Problem(message, field=field)
 
 
 @builder("D08")
@@ -147,11 +165,12 @@ def d09(src: Source) -> dict:
                            {**NAME, "post": ("职务", "text")})
         return {"org": org, "kind": "officers", "groups": [
             {"post": post, "names": [o["name"] for o in officers if o["post"] == post]}
-            for post in ("书记", "副书记")], "elected": src.need("P5.2", "party_elected", "当选委员", "list")}
+            for post in ("书记", "副书记")], "elected": src.need("P5.2", "party_elected", "当选委员", "list"),
+            "meeting": "新一届委员会第一次全体会议"}
     candidates = [c.get("name") for c in src.need("P5.1", "party_candidates", "委员候选人", "list")]
     names = stroke_sorted(src, candidates, manual_order=src.optional("P5.1", "manual_order"),
                           field="P5.1.party_candidates")
-    return {"org": org, "kind": "committee", "names": names,
+    return {"org": org, "kind": "committee", "names": names, "meeting": "党员大会",
             "seats": src.need("P2.1", "committee_seats", "委员职数", "int")}
 
 
@@ -162,7 +181,11 @@ def d10(src: Source) -> dict:
     officers = entries(src, "P5.3", "officers", "书记、副书记选举结果",
                        {**NAME, "post": ("职务", "text"), "votes": ("得票数", "int")})
     division = src.need("P6.1", "division_of_work", "委员分工", "dict")
-    return {"org": src.issuer("village_party").name, "township_org": src.issuer("township").name,
+    secretary = next((o["name"] for o in officers if o["post"] == "书记"), None)
+    if secretary is None and src.has("P5.3"):
+        src.problems.append(_problem("P5.3 的选举结果中没有书记：报告的签发人为新任书记", "P5.3.officers"))
+    return {**official(src, "D10", "village_party", signer=secretary or ""),
+            "org": src.issuer("village_party").name, "township_org": src.issuer("township").name,
             "meeting_date": src.need("P2.1", "meeting_date", "党员大会召开时间", "date"),
             "expected": src.need("P5.2", "expected_voters", "应到会人数", "int"),
             "present": src.need("P5.2", "present_voters", "实到会人数", "int"),
@@ -174,7 +197,9 @@ def d10(src: Source) -> dict:
 @builder("D11", issuer="township")
 def d11(src: Source) -> dict:
     officers = entries(src, "P5.3", "officers", "书记、副书记选举结果", {**NAME, "post": ("职务", "text")})
-    return {"org": src.issuer("village_party").name, "township_org": src.issuer("township").name,
+    org = src.issuer("village_party").name
+    return {**official(src, "D11", "township"), "you": body_short(org),
+            "org": org, "township_org": src.issuer("township").name,
             "approved": src.need("P6.2", "approved", "是否批准", "bool"),
             "filed_with": src.need("P6.2", "filed_with", "备案机关"),
             "elected": stroke_sorted(src, src.need("P5.2", "party_elected", "当选委员", "list"), manual_order=None,
@@ -197,7 +222,7 @@ def d12(src: Source) -> dict:
         r["opinions"] = [{"department": d, "finding": "；".join(found.get(d, [])) or "未发现“十不选”所列情形"}
                          for d in r["departments"]]
         r["unassigned"] = found.get("", [])
-    election = "村党组织" if src.step.startswith("P") else "村民委员会"
+    election = "党组织" if src.step.startswith("P") else "村民委员会"  # after the village's name: 东湖村党组织
     return {"reviews": reviews, "election": election, "checklist_version": checklist.version,
             "checklist_source": checklist.source}
 
@@ -257,7 +282,8 @@ def d14(src: Source) -> dict:
     periods = entries(src, "P1.2", "audit_publicity_periods", "公示期",
                       {"start": ("开始日期", "date"), "end": ("结束日期", "date")})
     audited = entries(src, "P1.2", "audited", "被审计人员", {**NAME, "post": ("职务", "text")})
-    return {"items": titles, "source": items.source, "periods": periods, "audited": audited,
+    first = min((p["start"] for p in periods), default=None)
+    return {**({"day": first} if first else {}), "items": titles, "source": items.source, "periods": periods, "audited": audited,
             "audit_period": src.need("P1.2", "audit_period", "审计期间"),
             "result": src.need("P1.2", "audit_result", "审计结果"),
             "auditor": src.need("P1.2", "audit_body", "审计单位"),

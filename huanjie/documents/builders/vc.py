@@ -140,7 +140,12 @@ def d21(src: Source) -> dict:
 def d22(src: Source) -> dict:
     rows = entries(src, "V5.2", "proxies", "委托投票", {"principal": ("委托人", "text"), "proxy": ("受委托人", "text"),
                    "relation": ("关系", "text")}, allow_empty=True)
-    return {**_committee(src), "rows": rows, "max": src.profile["proxy_max_principals"]}
+    raw = src.optional("V5.2", "proxies") or []
+    for i, row in enumerate(rows):  # the day of the proxy, when recorded (optional in the fact schema)
+        filed = raw[i].get("filed_on") if i < len(raw) and isinstance(raw[i], dict) else None
+        row["filed_on"] = src.item(raw[i], "filed_on", "委托日期", f"V5.2.proxies[{i + 1}]", "date") if filed else None
+    return {**_committee(src), "rows": rows, "max": src.profile["proxy_max_principals"],
+            "proxy_days": src.profile["proxy_filing_days_before"]}
 
 
 @builder("D23", issuer="election_committee")
@@ -173,6 +178,17 @@ def d24(src: Source) -> dict:
     for g in groups:
         g["seats"] = seats.get(g["post"], 0)
     return {**_committee(src), "groups": groups, "revote": src.step == "V7.2"}
+
+
+def mandate_end(src: Source) -> dt.date | None:
+    """The day the 村民选举委员会's mandate ended (V9.3 recorded with it), if it has."""
+    facts = src.facts.get("V9.3") or {}
+    if facts.get("committee_mandate_ended") and facts.get("date"):
+        try:
+            return dt.date.fromisoformat(facts["date"])
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def tally_vc(src: Source) -> dict:
@@ -209,6 +225,9 @@ RESULT_KINDS = {"V6.2": "村民委员会成员", "V7.1": "另行选举", "V7.3":
 def d25(src: Source) -> dict:
     step, fields = src.step, {**NAME, "votes": ("得票数", "int")}
     base = {**_committee(src), "step": step, "what": RESULT_KINDS[step]}
+    ended = mandate_end(src)
+    if ended is not None and ended < src.day:  # the 选委会 is gone: the new 村民委员会 announces
+        base.update(committee=src.issuer("village_committee").name, issuer_body="village_committee")
     if step == "V6.2":
         rows = [r for r in entries(src, step, "vc_results", "选举结果", {**fields, "post": ("职务", "text"),
                                    "elected": ("是否当选", "bool")}) if r["elected"]]
@@ -254,8 +273,9 @@ def d27(src: Source) -> dict:
         if item is None:
             src.problems.append(_problem(f"第 {i + 1} 项移交事项“{e}”不是移交清单的条目", "V9.1.handover"))
             continue
-        rows.append({"item": item.short, "title": item.title, "detail": e.get("detail", ""),
-                     "out": e.get("outgoing_signed") is True, "in": e.get("incoming_signed") is True})
+        # the content column says what is handed over, never the item's name again
+        detail = e.get("detail") or (item.title if item.title != item.short else "")
+        rows.append({"item": item.short, "detail": detail})
     return {**_committee(src), "rows": rows, "source": items.source,
             "chair": src.need("V9.1", "chair", "主持人"), "supervisor": src.need("V9.1", "supervisor", "监交人"),
             "outgoing": src.need("V9.1", "outgoing", "移交人"), "incoming": src.need("V9.1", "incoming", "接收人")}
