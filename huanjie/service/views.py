@@ -1,20 +1,20 @@
 """What the web pages show, read through the service layer and cut to the user's scope.
 
-The board rows come from ``service.status.board`` (the one derived state); the inbox lists what
-this user must record or decide; a village page lists the 47 steps with what holds each one.
+The board rows come from ``service.status.board`` (the one derived state); the inbox is
+service.todo's; a village page lists the 47 steps with what holds each one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlmodel import func, select
 
 from huanjie.service.context import Actor, Context
-from huanjie.service.roles import GATE_ROLES, RECORDERS, covers, role_label
+from huanjie.service.roles import RECORDERS, covers, role_label
 from huanjie.service.scope import VillageRef, village_in_scope, visible_campaigns
 from huanjie.service.users import resolve_actor
 from huanjie.store.db import reading
@@ -192,100 +192,6 @@ def _status(p, make):
             _statuses.clear()
         found = _statuses[id(p)] = (p, make(p))
     return found[1]
-
-
-# ---------------------------------------------------------------------------------------- inbox
-@dataclass(frozen=True)
-class InboxItem:
-    kind: str             # record | decide
-    village: str
-    village_name: str
-    township: str
-    step: str
-    step_name: str
-    stage: str
-    stage_name: str
-    due: dt.date
-    status: str
-    why: str              # what the item is waiting for
-    may_act: bool
-    why_not: str | None
-    overdue: bool
-
-
-def inbox(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
-          village: str | None = None, stage: str | None = None, due_before: dt.date | None = None) -> list[InboxItem]:
-    """What this user must record or decide, oldest due date first (from the villages' derived progress)."""
-    from huanjie.service.gates import _why_not
-
-    catalogue = _catalogue()
-    today = ctx.clock.today()
-    with reading(ctx.engine) as session:
-        who = resolve_actor(session, actor_name)
-    may_record = {kind for kind, roles in RECORDERS.items() if who.role in roles or who.role == "system"}
-    decides = who.role in GATE_ROLES.values() or who.role == "system"
-    if not may_record and not decides:
-        return []
-    items: list[InboxItem] = []
-    gates: list[tuple] = []
-    for campaign in visible_campaigns(ctx, actor_name=actor_name):
-        if campaign_code and campaign.code != campaign_code:
-            continue
-        progress = derived_villages(ctx, campaign_code=campaign.code,
-                                    township=who.scope if who.scope_kind == "township" else None,
-                                    village=who.scope if who.scope_kind == "village" else None)
-        for p in progress:
-            if (township and p.township != township) or (village and p.code != village) \
-                    or not covers(who, p.township, p.code, p.county):
-                continue
-            for row in p.open_steps():
-                spec = catalogue.step(row.key)
-                if (stage and spec.stage != stage) or (due_before and row.due > due_before):
-                    continue
-                base = dict(village=p.code, village_name=p.name, township=p.township, step=row.key,
-                            step_name=spec.name, stage=spec.stage, stage_name=catalogue.stage(spec.stage).name,
-                            due=row.due, status=row.status, overdue=row.due < today)
-                if row.status == "awaiting":
-                    if decides:
-                        gates.append((base, spec, p.campaign_code, row.attempt))
-                    continue
-                if spec.actor not in may_record or not p.ready(row.key):
-                    continue  # not this user's step, or not its turn yet
-                if spec.condition and not row.has_facts:
-                    continue  # a conditional step is a to-do only once earlier facts call for it
-                rejection = p.rejections.get(row.key)
-                if row.status == "blocked":
-                    why = "检查未通过，请更正事实"
-                elif rejection is not None:
-                    why = f"已被{rejection.by}驳回：{rejection.reason}"
-                else:
-                    why = "事实已填报，等待流程运行" if row.has_facts else "待填报事实"
-                items.append(InboxItem(kind="record", why=why, may_act=True, why_not=None, **base))
-    with reading(ctx.engine) as session:
-        recorded = _recorders_of(session, gates)
-    for base, spec, chain, attempt in gates:
-        by = recorded.get((chain, base["village"], spec.key, attempt), set())
-        why_not = _why_not(who, spec, by) if who.role != "system" else None
-        items.append(InboxItem(kind="decide", why=f"待{role_label(GATE_ROLES[spec.gate])}审批", may_act=why_not is None,
-                               why_not=why_not, **base))
-    items.sort(key=lambda i: (i.due, i.township, i.village, catalogue.order(i.step)))
-    return items
-
-
-def _recorders_of(session, gates: list[tuple]) -> dict[tuple, set[str]]:
-    """Everyone who recorded each waiting gate's attempt (one query for all: service.gates.recorders' rule)."""
-    if not gates:
-        return {}
-    chains = {g[2] for g in gates}
-    villages = {g[0]["village"] for g in gates}
-    keys = {g[1].key for g in gates}
-    rows = session.exec(select(Event.chain, Event.village_code, Event.step_key, Event.actor, Event.payload).where(
-        Event.kind == "step.recorded", Event.chain.in_(chains), Event.village_code.in_(villages),
-        Event.step_key.in_(keys))).all()
-    found: dict[tuple, set[str]] = defaultdict(set)
-    for chain, village, key, actor, payload in rows:
-        found[(chain, village, key, payload.get("attempt"))].add(actor)
-    return found
 
 
 # ---------------------------------------------------------------------------------------- village

@@ -63,9 +63,9 @@ def board(request: Request, campaign: str | None = None, township: str | None = 
 @router.get("/inbox", tags=["待办"], summary="我的待办：须填报或审批的事项，期限最早的在前")
 def inbox(request: Request, township: str | None = None, village: str | None = None, stage: str | None = None,
           due_before: dt.date | None = None, viewer: Viewer = Depends(current_viewer)):
-    from huanjie.service.views import inbox as items
+    from huanjie.service.todo import todo_list
 
-    return _data(items(context(request), actor_name=viewer.name, township=township, village=village, stage=stage,
+    return _data(todo_list(context(request), actor_name=viewer.name, township=township, village=village, stage=stage,
                        due_before=due_before))
 
 

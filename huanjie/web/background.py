@@ -1,7 +1,8 @@
 """The worker and the reminder scheduler inside ``huanjie serve`` (each can be switched off).
 
 The worker loop is huanjie.flows.worker's, on a thread: a decision wakes its case in the same
-transaction, and the loop picks it up within ``worker_interval`` seconds.
+transaction, and the loop picks it up within ``worker_interval`` seconds. It beats like
+``huanjie worker`` (service.workers.Heartbeat), so CLI commands see a live worker while the server runs.
 """
 
 from __future__ import annotations
@@ -40,11 +41,28 @@ class Background:
     def _work(self) -> None:
         from huanjie.flows.driver import run_woken
         from huanjie.service.deadlines import sweep_overdue
+        from huanjie.service.workers import Heartbeat
 
+        try:
+            heartbeat = Heartbeat(self.ctx, kind="serve")
+        except Exception:  # the store unreachable at start: work without a heartbeat; the log says why
+            log.exception("worker heartbeat did not register")
+            heartbeat = None
+        try:
+            self._loop(heartbeat, run_woken, sweep_overdue)
+        finally:
+            if heartbeat is not None:
+                heartbeat.close()
+
+    def _loop(self, heartbeat, run_woken, sweep_overdue) -> None:
         swept = 0.0
+        ready = False
         while not self.stop.is_set():
             try:
                 run_woken(self.ctx, prefect=self.settings.prefect)
+                if heartbeat is not None and not ready:
+                    heartbeat.ready()
+                    ready = True
                 if time.monotonic() - swept >= self.settings.sweep_interval:
                     sweep_overdue(self.ctx)
                     swept = time.monotonic()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from huanjie.service.gates import decide_gate
 from huanjie.service.replan import move_campaign
 from huanjie.service.status import board
-from huanjie.service.views import board_view, inbox
+from huanjie.service.todo import todo_list
+from huanjie.service.views import board_view
 from tests.web.world import APPROVER, COUNTY, build_world
 
 
@@ -27,7 +28,7 @@ def test_kept_derivation_follows_every_change(ctx, clock):
     decide_gate(ctx, actor_name=APPROVER, village_code="V001", step_key="P2.3", approve=True)
     after = board_view(ctx, actor_name=COUNTY, campaign_code=code)
     assert _rows(after) == _fresh(ctx, code) != _rows(first)
-    assert not any(i.village == "V001" and i.step == "P2.3" for i in inbox(ctx, actor_name=APPROVER))
+    assert not any(i.village == "V001" and i.step == "P2.3" for i in todo_list(ctx, actor_name=APPROVER))
     move_campaign(ctx, campaign_code=code, actor_name=COUNTY, vc_day=__import__("datetime").date(2026, 10, 19),
                   reason="台风")  # campaign-wide: every village derived again
     assert _rows(board_view(ctx, actor_name=COUNTY, campaign_code=code)) == _fresh(ctx, code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import httpx
 from openpyxl import Workbook
@@ -75,7 +76,7 @@ def test_api_with_a_token_and_with_a_session(server):
     api = httpx.Client(base_url=server.base, timeout=120)
     assert api.get("/api/inbox").status_code == 401
     items = api.get("/api/inbox", headers=headers).json()
-    assert any(i["step"] == "P2.3" and i["village"] == "V001" and i["kind"] == "decide" for i in items)
+    assert any(i["step"] == "P2.3" and i["village"] == "V001" and i["action"] == "decide" for i in items)
     assert api.get("/api/villages/X001", headers=headers).status_code == 404
     refused = api.post("/api/villages/V001/steps/P2.3/decision", headers=headers, json={"decision": "reject"})
     assert refused.status_code == 400 and refused.json()["problems"][0]["field"] == "reason"
@@ -111,3 +112,20 @@ def test_board_export_and_screenshot(server, page):
     assert info.value.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(open(info.value.path(), "rb").read())).active
     assert sheet["A2"].value == "乡镇" and {sheet.cell(r, 3).value for r in range(3, 7)} >= {"东湖村", "西塘村"}
+
+
+def test_the_server_worker_beats_so_the_cli_sees_it(server):
+    """``huanjie serve`` registers its worker thread like ``huanjie worker`` (record/gate approve ask for one)."""
+    from huanjie.service.workers import live_workers
+    from huanjie.store.db import reading
+    from huanjie.store.worker_models import WorkerHeartbeat
+
+    ctx = server.ctx()
+    deadline = time.monotonic() + 120
+    while not live_workers(ctx) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    live = live_workers(ctx)
+    assert live, "the server's worker thread wrote no heartbeat"
+    with reading(ctx.engine) as session:
+        kinds = {session.get(WorkerHeartbeat, w.id).kind for w in live}
+    assert kinds == {"serve"}
