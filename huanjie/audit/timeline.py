@@ -16,6 +16,7 @@ import orjson
 
 from huanjie.audit.access import audit_session, require_campaign
 from huanjie.audit.history import SHANGHAI, AuditEvent, village_events
+from huanjie.privacy import mask
 from huanjie.service.context import Context
 from huanjie.service.roles import role_label
 from huanjie.service.villages import find_village
@@ -41,13 +42,6 @@ class LogEntry:
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
-
-
-def mask(value: Any) -> Any:
-    """``value`` with every 身份证号 masked, at any depth, also one a reader turned into an integer."""
-    from huanjie.privacy import mask as mask_personal
-
-    return mask_personal(value)
 
 
 def village_log(ctx: Context, *, village_code: str, actor_name: str | None = None, campaign_code: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from huanjie.documents.identity import mask_id
 from huanjie.steps.checks.facts import add_years, as_bool, as_date, as_int, count, day, entries, nth
 from huanjie.steps.checks.people import Person, as_person, close_pairs, close_relatives_source, find, people
 from huanjie.steps.checks.registry import CheckContext, FactProblem, Issue, check
@@ -14,13 +15,6 @@ ORG_13 = "《村民委员会组织法》第十三条"
 COMMITTEE = "村民选举委员会成员（每项：name 姓名、id 身份证号、relatives 近亲属[name、relation]）"
 GROUP_MEETINGS = "各村民小组会议（每项：group 小组、adults 十八周岁以上村民数、adults_present 到会村民数、households 户数、households_present 到会户代表数）"
 VOTERS = "登记选民（每项：name、id 身份证号、birth_date 出生日期、category 登记类别 1/2/3、consent 第 3 类是否经村民（代表）会议同意、deprived 是否被剥夺政治权利）"
-
-
-def mask_id(value: str | None) -> str:
-    """身份证号 as shown outside the register: 110105********002X."""
-    if not value or len(value) < 10:
-        return value or ""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
 @check("election_committee_size", title="村民选举委员会人数", fields={"election_committee": COMMITTEE})
