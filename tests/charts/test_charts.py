@@ -12,18 +12,14 @@ from huanjie.charts.service import as_format, campaign_timeline, flow_chart, vil
 from huanjie.cli import common
 from huanjie.cli.main import app
 from huanjie.steps.catalogue import load_catalogue
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import COUNTY, VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import COUNTY, VillageDriver, launched_county
 
 RED = "#d32f2f"
 
 
 @pytest.fixture
 def campaign(ctx, clock):
-    c = make_campaign(ctx)
-    make_villages(ctx, c)
-    add_staff(ctx)
-    launch_all(ctx, c.code)
+    c = launched_county(ctx)
     driver = VillageDriver(ctx, clock, c.code, "V001")
     for spec in driver.timeline()[:3]:  # the first three steps done, one of them late
         driver.at(driver.states()[spec.key].due + dt.timedelta(days=2 if spec.key == "P1.1" else 0))

@@ -9,8 +9,7 @@ import sys
 
 import pytest
 
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import APPROVER, CLERK, RECORDER, VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import APPROVER, CLERK, RECORDER, VillageDriver, launched_county
 
 NOW = "2026-07-20T10:00:00"
 
@@ -18,10 +17,7 @@ NOW = "2026-07-20T10:00:00"
 @pytest.fixture
 def driver(ctx, clock):
     clock.set(NOW)
-    campaign = make_campaign(ctx)
-    make_villages(ctx, campaign)
-    add_staff(ctx)
-    launch_all(ctx, campaign.code)
+    campaign = launched_county(ctx)
     return VillageDriver(ctx, clock, campaign.code, "V001")
 
 

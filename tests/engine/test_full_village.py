@@ -7,8 +7,7 @@ from huanjie.errors import Conflict, PermissionDenied
 from huanjie.service.status import board
 from huanjie.store.db import reading
 from huanjie.store.models import Event, GateDecision
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import APPROVER, CLERK, RECORDER, VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import APPROVER, CLERK, RECORDER, VillageDriver, launched_county
 
 
 def _events(ctx) -> int:
@@ -18,10 +17,7 @@ def _events(ctx) -> int:
 
 @pytest.fixture
 def driver(ctx, clock):
-    campaign = make_campaign(ctx)
-    make_villages(ctx, campaign)
-    add_staff(ctx)
-    launch_all(ctx, campaign.code)
+    campaign = launched_county(ctx)
     return VillageDriver(ctx, clock, campaign.code, "V001")
 
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import VillageDriver, launched_county
 
 
 @pytest.fixture
 def driver(ctx, clock):
-    campaign = make_campaign(ctx)
-    make_villages(ctx, campaign)
-    add_staff(ctx)
-    launch_all(ctx, campaign.code)
+    campaign = launched_county(ctx)
     return VillageDriver(ctx, clock, campaign.code, "V001")
 
 

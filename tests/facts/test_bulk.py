@@ -11,16 +11,12 @@ from huanjie.errors import InvalidInput
 from huanjie.service.bulk import record_villages
 from huanjie.store.db import reading
 from huanjie.store.models import Event, StepState
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import CLERK, add_staff, launch_all
+from tests.fixtures.scenario import CLERK, launched_county
 
 
 @pytest.fixture
 def county(ctx, clock):
-    campaign = make_campaign(ctx)
-    make_villages(ctx, campaign)
-    add_staff(ctx)
-    launch_all(ctx, campaign.code)
+    campaign = launched_county(ctx)
     clock.set("2026-07-16T10:00:00")
     return campaign
 

@@ -15,8 +15,7 @@ from huanjie.errors import Conflict
 from huanjie.service.follow_up import next_move
 from huanjie.service.gates import decide_gate
 from huanjie.service.workers import beat, live_workers, register_worker, stop_worker
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import APPROVER, COUNTY, VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import APPROVER, COUNTY, VillageDriver, launched_county
 
 NOW = "2026-07-20T10:00:00"
 
@@ -24,10 +23,7 @@ NOW = "2026-07-20T10:00:00"
 @pytest.fixture
 def driver(ctx, clock):
     clock.set(NOW)
-    campaign = make_campaign(ctx)
-    make_villages(ctx, campaign)
-    add_staff(ctx)
-    launch_all(ctx, campaign.code)
+    campaign = launched_county(ctx)
     return VillageDriver(ctx, clock, campaign.code, "V001")
 
 

@@ -8,16 +8,12 @@ from huanjie.service.gates import decide_gate
 from huanjie.service.planning import village_plan
 from huanjie.service.status import board
 from huanjie.steps.status import StepStatus
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import APPROVER, RECORDER, VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import APPROVER, RECORDER, VillageDriver, launched_county
 
 
 @pytest.fixture
 def driver(ctx, clock):
-    created = make_campaign(ctx)
-    make_villages(ctx, created)
-    add_staff(ctx)
-    launch_all(ctx, created.code)
+    created = launched_county(ctx)
     clock.set("2026-07-20T10:00:00")
     return VillageDriver(ctx, clock, created.code, "V001")
 

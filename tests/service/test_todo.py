@@ -9,16 +9,12 @@ import pytest
 from huanjie.errors import InvalidInput
 from huanjie.service.gates import decide_gate
 from huanjie.service.todo import todo_list
-from tests.factories import make_campaign, make_villages
-from tests.fixtures.scenario import APPROVER, CLERK, COUNTY, RECORDER, VillageDriver, add_staff, launch_all
+from tests.fixtures.scenario import APPROVER, CLERK, COUNTY, RECORDER, VillageDriver, launched_county
 
 
 @pytest.fixture
 def driver(ctx, clock):
-    created = make_campaign(ctx)
-    make_villages(ctx, created)
-    add_staff(ctx)
-    launch_all(ctx, created.code)
+    created = launched_county(ctx)
     clock.set("2026-07-20T10:00:00")
     return VillageDriver(ctx, clock, created.code, "V001")
 
