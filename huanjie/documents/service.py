@@ -74,14 +74,19 @@ def _produce_missing(ctx: Context, village_code: str, campaign_code: str | None,
             raise InvalidInput(d.payload.get("message") or f"{code} 生成失败：{d.payload.get('error')}", problems)
 
 
-def render_document(ctx: Context, *, village_code: str, code: str, fmt: str, step: str | None = None,
-                    campaign_code: str | None = None) -> DocumentFile:
+def _document_spec(code: str, fmt: str):
+    """The document's code (upper case) and spec, refusing an unknown document or format."""
     code = code.upper()
     if code not in DOCUMENTS:
         raise InvalidInput(f"没有文书 {code}", [Problem("文书编号为 D01–D27", field="doc")])
     if fmt not in FORMATS:
         raise InvalidInput(f"不支持的格式 {fmt}", [Problem("格式为 docx、pdf 或 html", field="format")])
-    spec = DOCUMENTS[code]
+    return code, DOCUMENTS[code]
+
+
+def render_document(ctx: Context, *, village_code: str, code: str, fmt: str, step: str | None = None,
+                    campaign_code: str | None = None) -> DocumentFile:
+    code, spec = _document_spec(code, fmt)
     if step is None:
         if len(spec.steps) > 1:
             with reading(ctx.engine) as session:
@@ -130,12 +135,7 @@ def preview_document(ctx: Context, *, village_code: str, code: str, fmt: str, st
     from huanjie.documents.docx_writer import write_docx
     from huanjie.steps.state import case_id_for
 
-    code = code.upper()
-    if code not in DOCUMENTS:
-        raise InvalidInput(f"没有文书 {code}", [Problem("文书编号为 D01–D27", field="doc")])
-    if fmt not in FORMATS:
-        raise InvalidInput(f"不支持的格式 {fmt}", [Problem("格式为 docx、pdf 或 html", field="format")])
-    spec = DOCUMENTS[code]
+    code, spec = _document_spec(code, fmt)
     step = step or spec.steps[0]
     if step not in spec.steps:
         raise InvalidInput(f"{code} 不由步骤 {step} 产生", [Problem(f"应为 {'、'.join(spec.steps)}", field="step")])
