@@ -82,7 +82,7 @@ def record_in(session: Session, ctx: Context, *, actor_name: str | None, village
     if state.status == "done":
         raise Conflict(f"步骤 {step_key} 已完成", [Problem("如需更正，请先执行 huanjie step reopen 并说明理由", field="step")])
     if state.status == "awaiting":
-        require(actor.role in ("system", "township_approver") or actor.name == state.recorded_by,
+        require(may_correct(actor.role, actor.name, state.recorded_by),
                 f"步骤 {step_key} 正在等待审批，{actor.name} 不能更正",
                 "审批决定之前，只有原填报人或乡镇工作人员可以更正事实")
     reopened = state.status == "skipped"
@@ -120,6 +120,11 @@ def record_in(session: Session, ctx: Context, *, actor_name: str | None, village
     view.write(session, drafts)
     return RecordResult(village=village_code, step=step_key, status=state.status, failures=failures,
                         notes=checked.notes, changes=changes)
+
+
+def may_correct(role: str, name: str, recorded_by: str | None) -> bool:
+    """Who may replace the facts of a step whose gate still waits: its recorder or a township user."""
+    return role in ("system", "township_approver") or name == recorded_by
 
 
 def _check_facts(facts: Any) -> None:

@@ -239,6 +239,7 @@ class VillagePage:
 def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_code: str | None = None) -> VillagePage:
     from huanjie.documents.registry import DOCUMENTS
     from huanjie.service.gates import _why_not, recorders
+    from huanjie.service.records import may_correct
     from huanjie.steps.env import campaign_env
     from huanjie.store.document_models import RenderedDocument
 
@@ -286,7 +287,8 @@ def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_c
             recorded_by=st.recorded_by if st else None, facts=st.facts if st else None,
             failures=list(st.failures) if st else [], note=st.note if st else None,
             attempt=st.attempt if st else 1,
-            may_record=bool(st) and status in ("pending", "blocked", "skipped")
+            may_record=bool(st) and (status in ("pending", "blocked", "skipped")
+                                     or status == "awaiting" and may_correct(who.role, who.name, st.recorded_by))
             and (who.role == "system" or who.role in RECORDERS[spec.actor]),
             may_decide=status == "awaiting" and gate_why.get(spec.key) is None,
             why_not_decide=gate_why.get(spec.key), source=spec.source))

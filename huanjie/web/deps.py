@@ -146,7 +146,11 @@ def render(request: Request, template: str, status_code: int = 200, **data):
 
     viewer = getattr(request.state, "viewer", None)
     html = templates.get_template(template).render(request=request, viewer=viewer, **data)
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    if status_code >= 400 and request.headers.get("HX-Request"):
+        # a refusal answers an htmx request with the whole page body, whatever part it asked for
+        response.headers.update({"HX-Retarget": "#main", "HX-Reselect": "#main", "HX-Reswap": "outerHTML"})
+    return response
 
 
 def note_refusal(request: Request, exc: HuanjieError) -> None:

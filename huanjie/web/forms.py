@@ -46,6 +46,7 @@ class Field:
     rows: list[dict] = field(default_factory=list)     # for lists: the rows to show (with blank ones)
     errors: list[str] = field(default_factory=list)
     cell_errors: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    focus: tuple[int, bool] | None = None               # for tables: the row whose first cell takes the focus
 
     @property
     def is_table(self) -> bool:
@@ -76,9 +77,13 @@ def _column(key: str, prop: dict, required: bool) -> Column:
                   _choices(items), many=prop.get("type") == "array")
 
 
-def build_fields(schema: dict, values: dict | None, problems: list[Problem] = (), extra_rows: int = EXTRA_ROWS
+def build_fields(schema: dict, values: dict | None, problems: list[Problem] = (), extra_rows: int = EXTRA_ROWS,
+                 shown_rows: dict[str, int] | None = None, focus: tuple[str, int] | None = None
                  ) -> tuple[list[Field], list[str]]:
-    """The form's fields with values and errors; and the messages no field of the form can hold."""
+    """The form's fields with values and errors; and the messages no field of the form can hold.
+    A table shows its rows and blank ones: ``shown_rows[key]`` rows in all when the form said how many
+    it showed, else ``extra_rows`` blank rows; ``focus`` names the (table, row) that takes the focus."""
+    shown_rows = shown_rows or {}
     values = values or {}
     required = set(schema.get("required", []))
     fields = []
@@ -93,7 +98,10 @@ def build_fields(schema: dict, values: dict | None, problems: list[Problem] = ()
             item_required = set(item.get("required", []))
             f.columns = [_column(k, p, k in item_required) for k, p in item.get("properties", {}).items()]
             rows = values.get(key) if isinstance(values.get(key), list) else []
-            f.rows = [r if isinstance(r, dict) else {} for r in rows] + [{} for _ in range(extra_rows)]
+            blank = max(shown_rows[key] - len(rows), 0) if key in shown_rows else extra_rows
+            f.rows = [r if isinstance(r, dict) else {} for r in rows] + [{} for _ in range(blank)]
+            if focus and focus[0] == key and f.rows:
+                f.focus = (min(focus[1], len(f.rows) - 1), True)
         else:
             f.value = values.get(key)
         fields.append(f)
@@ -111,6 +119,38 @@ def build_fields(schema: dict, values: dict | None, problems: list[Problem] = ()
         else:
             target.errors.append(p.message)
     return fields, loose
+
+
+MORE_ROWS = 5
+MAX_ROWS = 2000
+
+
+def table_intent(schema: dict, form, intent: str) -> tuple[Any, dict[str, int], tuple[str, int] | None]:
+    """A table button (``more:KEY`` adds 5 blank rows, ``remove:KEY:I`` deletes row I): the form without
+    the removed row, how many rows each table now shows, and the row to focus."""
+    from starlette.datastructures import FormData
+
+    tables = [k for k, p in schema.get("properties", {}).items() if p.get("x-huanjie-type", "text") in LIST_TYPES]
+    shown = {}
+    for key in tables:
+        try:
+            shown[key] = min(max(int(str(form.get(f"rows.{key}", ""))), 0), MAX_ROWS)
+        except ValueError:
+            shown[key] = len(_table_rows(schema["properties"][key], form, f"f.{key}")) + EXTRA_ROWS
+    verb, _, rest = intent.partition(":")
+    key, _, index = rest.partition(":")
+    if key not in shown:
+        return form, shown, None
+    if verb == "more":
+        shown[key] = min(shown[key] + MORE_ROWS, MAX_ROWS)
+        filled = len(_table_rows(schema["properties"][key], form, f"f.{key}"))
+        return form, shown, (key, filled)
+    if verb == "remove" and index.isdigit():
+        prefix = f"f.{key}[{int(index)}]."
+        form = FormData([(k, v) for k, v in form.multi_items() if not k.startswith(prefix)])
+        shown[key] = max(shown[key] - 1, 0)
+        return form, shown, (key, int(index))
+    return form, shown, None
 
 
 def _scalar(kind: str, text: str) -> Any:

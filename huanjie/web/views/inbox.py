@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
@@ -34,8 +35,9 @@ def inbox_page(request: Request, viewer: Viewer = Depends(current_viewer)):
     stages = [(s.key, s.name) for s in load_catalogue().stages()]
     stage_names = dict(stages)
     townships = sorted({i.township for i in items} | ({f["township"]} if f["township"] else set()))
+    back = "/inbox" + (f"?{urlencode({k: v for k, v in f.items() if v})}" if any(f.values()) else "")
     return render(request, "inbox.html", items=items, f=f, stages=stages, stage_names=stage_names,
-                  townships=townships,
+                  townships=townships, back=back, done=q.get("done"),
                   today=context(request).clock.today())
 
 
@@ -60,4 +62,13 @@ async def decide(code: str, step: str, request: Request, viewer: Viewer = Depend
         return step_page(code, step, request, viewer, decide_error=exc, reason=reason,
                          status_code=403 if exc.code == "forbidden" else 400)
     word = "已批准" if decision == "approve" else "已驳回"
+    back = str(form.get("next") or "")
+    if _inbox_path(back):  # approved from the inbox: back to the same filtered list
+        return RedirectResponse(f"{back}{'&' if '?' in back else '?'}done={quote(f'{word} {code} {step}')}", 303)
     return RedirectResponse(f"/village/{code}/step/{step}?done={word}", 303)
+
+
+def _inbox_path(target: str) -> bool:
+    """Only the inbox itself is a place to go back to (no open redirect)."""
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and parts.path == "/inbox"

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from huanjie.errors import HuanjieError, InvalidInput, NotFound, Problem
 from huanjie.service.views import step_history, village_page
 from huanjie.web.deps import Viewer, context, current_viewer, note_refusal, render, writer
-from huanjie.web.forms import build_fields, parse_form, read_table
+from huanjie.web.forms import build_fields, parse_form, read_table, table_intent
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -29,7 +29,8 @@ def village(code: str, request: Request, viewer: Viewer = Depends(current_viewer
 
 def step_page(code: str, step: str, request: Request, viewer: Viewer, *, values: dict | None = None,
               problems: list[Problem] = (), decide_error: HuanjieError | None = None, form_error: HuanjieError | None = None,
-              reason: str = "", status_code: int = 200, extra_rows: int = 3):
+              reason: str = "", status_code: int = 200, shown_rows: dict[str, int] | None = None,
+              focus: tuple[str, int] | None = None):
     from huanjie.service.facts import step_schema
 
     ctx = context(request)
@@ -38,13 +39,14 @@ def step_page(code: str, step: str, request: Request, viewer: Viewer, *, values:
     if row is None:
         raise NotFound(f"没有步骤 {step}", [Problem("步骤编号如 P2.1、V3.2", field="step")])
     schema = step_schema(step)
-    fields, loose = build_fields(schema, values if values is not None else row.facts, problems, extra_rows)
+    fields, loose = build_fields(schema, values if values is not None else row.facts, problems,
+                                 shown_rows=shown_rows, focus=focus)
     shown, _ = build_fields(schema, row.facts, (), 0)
     history = step_history(ctx, actor_name=viewer.name, village_code=code, step_key=step)
     documents = [d for d in page.documents if d["step"] == step]
     return render(request, "step.html", status_code=status_code, page=page, row=row, fields=fields, shown=shown,
                   loose=loose, form_error=form_error, decide_error=decide_error, reason=reason, history=history,
-                  documents=documents, done=request.query_params.get("done"), extra_rows=extra_rows)
+                  documents=documents, done=request.query_params.get("done"))
 
 
 @router.get("/village/{code}/step/{step}")
@@ -62,8 +64,9 @@ async def record(code: str, step: str, request: Request, viewer: Viewer = Depend
     visible_village(ctx, actor_name=viewer.name, village_code=code)  # 404 outside the scope
     schema = step_schema(step)
     form = await request.form()
+    intent = str(form.get("intent") or "record")
+    form, shown, focus = table_intent(schema, form, intent)
     facts = parse_form(schema, form)
-    more = int(form.get("extra_rows", 3) or 3)
     try:
         for key, prop in schema["properties"].items():
             upload = form.get(f"upload.{key}")
@@ -72,17 +75,15 @@ async def record(code: str, step: str, request: Request, viewer: Viewer = Depend
                 if len(data) > MAX_UPLOAD:
                     raise InvalidInput("上传的文件太大", [Problem("名单文件不超过 5 MB", field=key)])
                 facts[key] = read_table(upload.filename, data, prop, key)
-        if form.get("intent") == "more":
-            return step_page(code, step, request, viewer, values=facts, extra_rows=more + 5)
-        if form.get("intent") == "preview":
-            return step_page(code, step, request, viewer, values=facts, extra_rows=more)
+        if intent != "record":  # a table's row button: the same form again, nothing recorded
+            return step_page(code, step, request, viewer, values=facts, shown_rows=shown, focus=focus)
         result = record_facts(ctx, actor_name=viewer.name, village_code=code, step_key=step, facts=facts)
     except HuanjieError as exc:
         if exc.code == "not_found":
             raise
         note_refusal(request, exc)
         return step_page(code, step, request, viewer, values=facts, problems=exc.problems, form_error=exc,
-                         status_code=403 if exc.code == "forbidden" else 400, extra_rows=more)
+                         status_code=403 if exc.code == "forbidden" else 400, shown_rows=shown)
     word = "已保存，检查未通过" if result.failures else "已保存，检查通过"
     return RedirectResponse(f"/village/{code}/step/{step}?done={quote(word)}", 303)
 
