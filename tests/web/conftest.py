@@ -82,25 +82,37 @@ def server(world_db, tmp_path):
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """Playwright's sync API runs its own asyncio loop on this thread, marked running for as long as the
+    session lives: ``asyncio.run`` (Prefect flows, the driver) would then fail in any later test. So the
+    driver and the browser live for one test only and are stopped (loop closed) when it ends
+    (test_event_loop.py proves a later test can call asyncio.run)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (./dev test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--lang=zh-CN"])
-        yield b
-        b.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--lang=zh-CN"],
+                              timeout=START_TIMEOUT * 1000)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def new_page(browser, width: int = 1366, height: int = 768, **options):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True,
+                                  **options)
+    context.set_default_timeout(60_000)  # busy machine
+    return context.new_page()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
-    context.set_default_timeout(60_000)  # busy machine
-    pg = context.new_page()
+    pg = new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 def login(page, base: str, name: str, password: str) -> None:
