@@ -121,6 +121,63 @@ def decide(code: str, step: str, request: Request, body: Decision, viewer: Viewe
     return {"village": code, "step": step, "status": state.status, "attempt": state.attempt}
 
 
+@router.post("/villages/{code}/steps/{step}/facts/upload", tags=["步骤"],
+             summary="上传名单（Excel 或 CSV，中文表头）填入一个名单字段，其余事实不变")
+async def record_upload(code: str, step: str, field: str, file: UploadFile, request: Request,
+                        viewer: Viewer = Depends(writer)):
+    from huanjie.errors import InvalidInput, Problem
+    from huanjie.service.facts import step_schema
+    from huanjie.service.records import record_facts
+    from huanjie.service.scope import visible_village
+    from huanjie.web.forms import LIST_TYPES, read_table
+    from huanjie.web.views.village import MAX_UPLOAD
+
+    ref = visible_village(context(request), actor_name=viewer.name, village_code=code)
+    prop = step_schema(step)["properties"].get(field)
+    if prop is None or prop.get("x-huanjie-type") not in LIST_TYPES:
+        raise InvalidInput(f"步骤 {step} 没有名单字段“{field}”", [Problem("请填写该步骤的名单字段名", field="field")])
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput("上传的文件太大", [Problem("名单文件不超过 5 MB", field=field)])
+    rows = read_table(file.filename or "", data, prop, field)
+    recorded = _village_row(request, viewer, code, step).facts or {}
+    facts = {**recorded, field: rows}  # the other facts as recorded so far
+    return _data(record_facts(context(request), actor_name=viewer.name, village_code=code, step_key=step,
+                              facts=facts, campaign_code=ref.campaign))
+
+
+def _village_row(request: Request, viewer: Viewer, code: str, step: str):
+    from huanjie.errors import NotFound, Problem
+    from huanjie.service.views import village_page
+
+    page = village_page(context(request), actor_name=viewer.name, village_code=code)
+    row = next((r for r in page.steps if r.step == step), None)
+    if row is None:
+        raise NotFound(f"没有步骤 {step}", [Problem("步骤编号如 P2.1、V3.2", field="step")])
+    return row
+
+
+@router.get("/villages/{code}/timeline.svg", tags=["村"], summary="本村时间表（SVG）")
+def village_chart(code: str, request: Request, viewer: Viewer = Depends(current_viewer)) -> Response:
+    from huanjie.web.views.village import timeline
+
+    return timeline(code, request, viewer)
+
+
+@router.get("/campaigns/{code}/timeline.svg", tags=["作战图"], summary="全县换届时间表（SVG）")
+def campaign_chart(code: str, request: Request, viewer: Viewer = Depends(current_viewer)) -> Response:
+    from huanjie.web.views.board import campaign_chart as page_chart
+
+    return page_chart(code, request, viewer)
+
+
+@router.get("/board.xlsx", tags=["作战图"], summary="作战图导出 Excel（筛选同 /api/board）")
+def board_export(request: Request, viewer: Viewer = Depends(current_viewer)) -> Response:
+    from huanjie.web.views.board import board_excel
+
+    return board_excel(request, viewer)
+
+
 @router.get("/villages/{code}/documents/{doc}/{step}.{fmt}", tags=["文书"], summary="文书：docx、pdf 或 html")
 def document(code: str, doc: str, step: str, fmt: str, request: Request, viewer: Viewer = Depends(current_viewer)):
     from huanjie.web.views.village import document as page_document
@@ -216,6 +273,26 @@ def add_user(request: Request, body: UserIn, viewer: Viewer = Depends(writer)):
     return user.model_dump(exclude={"id"})
 
 
+class PasswordIn(BaseModel):
+    password: str
+
+
+@router.post("/users/{name}/password", tags=["县换届办"], summary="重设用户密码")
+def user_password(name: str, request: Request, body: PasswordIn, viewer: Viewer = Depends(writer)):
+    from huanjie.service.accounts import set_password
+
+    set_password(context(request), name=name, password=body.password, actor_name=viewer.name)
+    return {"name": name, "password_set": True}
+
+
+@router.post("/users/{name}/disable", tags=["县换届办"], summary="停用用户")
+def user_disable(name: str, request: Request, viewer: Viewer = Depends(writer)):
+    from huanjie.service.accounts import disable_user
+
+    disable_user(context(request), name=name, actor_name=viewer.name)
+    return {"name": name, "disabled": True}
+
+
 @router.get("/audit/villages/{code}/log", tags=["审计"], summary="办理记录（筛选：操作人、步骤、期间）")
 def audit_log(code: str, request: Request, person: str | None = None, step: str | None = None,
               since: dt.date | None = None, until: dt.date | None = None, viewer: Viewer = Depends(current_viewer)):
@@ -269,4 +346,16 @@ def digest(code: str, request: Request, week: str | None = None, township: str |
     return preview_digest(ctx, notify, campaign_code=code, week=week, township=township, now=ctx.clock.now()).as_dict()
 
 
+class DigestSend(BaseModel):
+    week: str | None = Field(default=None, description="如 2026-W33；默认本周")
+    township: str | None = None
 
+
+@router.post("/campaigns/{code}/digest/send", tags=["县换届办"], summary="发送每周重点工作提醒（每周一次，不重复发送）")
+def digest_send(code: str, request: Request, body: DigestSend, viewer: Viewer = Depends(writer)):
+    from huanjie.web.views.county import _digest, send_digest
+
+    ctx, notify, week = _digest(request, viewer, code, body.township, body.week)
+    notice, sent = send_digest(ctx, notify, code, week, body.township)
+    return {"week": week, "sent_before": notice is None, "subject": notice.subject if notice else None,
+            "deliveries": sent}

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -49,17 +50,18 @@ class Server:
         return Context(engine=make_engine(f"sqlite:///{self.db}"), clock=MovableClock(self.info["now"]))
 
 
-@pytest.fixture
-def server(world_db, tmp_path):
+@contextmanager
+def serving(world_db, tmp_path: Path, *flags: str, env: dict | None = None):
+    """``huanjie serve`` on a copy of the world, in its own process; ``flags`` as on the command line."""
     source, info = world_db
     db = tmp_path / "huanjie.db"
     shutil.copy(source, db)
     port = _free_port()
     env = {**os.environ, "HUANJIE_DATABASE_URL": f"sqlite:///{db}", "HUANJIE_DATA_DIR": str(tmp_path),
-           "HUANJIE_NOW": info["now"], "HUANJIE_LOCK_MINUTES": "15"}
+           "HUANJIE_NOW": info["now"], "HUANJIE_LOCK_MINUTES": "15", **(env or {})}
     log = open(tmp_path / "server.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "huanjie", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--insecure-cookies", "--no-scheduler", "--no-prefect"],
+                             "--insecure-cookies", "--no-scheduler", *flags],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
@@ -73,13 +75,21 @@ def server(world_db, tmp_path):
             proc.kill()
             raise RuntimeError("server did not start:\n" + (tmp_path / "server.log").read_text(errors="replace"))
         time.sleep(0.5)
-    yield Server(base, db, info, proc)
-    proc.terminate()
     try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield Server(base, db, info, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def server(world_db, tmp_path):
+    with serving(world_db, tmp_path, "--no-prefect") as s:
+        yield s
 
 
 @pytest.fixture

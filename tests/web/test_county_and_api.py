@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import time
 
 import httpx
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
 from huanjie.service.accounts import create_token
 from tests.web.conftest import login, shot
-from tests.web.world import APPROVER, AUDITOR, COUNTY, PASSWORD
+from tests.web.world import APPROVER, AUDITOR, CLERK, COUNTY, PASSWORD, REVIEWER
 
 
 def _villages(server) -> set[str]:
@@ -129,3 +130,101 @@ def test_the_server_worker_beats_so_the_cli_sees_it(server):
     with reading(ctx.engine) as session:
         kinds = {session.get(WorkerHeartbeat, w.id).kind for w in live}
     assert kinds == {"serve"}
+
+
+# every page action has its API call (the pages' POST routes and downloads, by what they do)
+PAGE_ACTIONS_IN_API = {
+    "/county": ("get", "/api/users"),
+    "/village/{code}/step/{step}": ("get", "/api/steps/{step}/schema"),
+    "/village/{code}/step/{step} (history)": ("get", "/api/villages/{code}/history"),
+    "/county/campaign": ("post", "/api/campaigns"),
+    "/county/import": ("post", "/api/campaigns/{code}/villages"),
+    "/county/users": ("post", "/api/users"),
+    "/county/users/{name}/password": ("post", "/api/users/{name}/password"),
+    "/county/users/{name}/disable": ("post", "/api/users/{name}/disable"),
+    "/county/move": ("post", "/api/campaigns/{code}/move"),
+    "/county/rest-day": ("post", "/api/campaigns/{code}/rest-days"),
+    "/county/digest": ("get", "/api/campaigns/{code}/digest"),
+    "/county/digest/send": ("post", "/api/campaigns/{code}/digest/send"),
+    "/village/{code}/step/{step}/record": ("post", "/api/villages/{code}/steps/{step}/facts"),
+    "/village/{code}/step/{step}/record (upload)": ("post", "/api/villages/{code}/steps/{step}/facts/upload"),
+    "/village/{code}/step/{step}/decide": ("post", "/api/villages/{code}/steps/{step}/decision"),
+    "/village/{code}/doc/{doc}/{step}.{fmt}": ("get", "/api/villages/{code}/documents/{doc}/{step}.{fmt}"),
+    "/village/{code}/timeline.svg": ("get", "/api/villages/{code}/timeline.svg"),
+    "/campaign/{code}/timeline.svg": ("get", "/api/campaigns/{code}/timeline.svg"),
+    "/board": ("get", "/api/board"),
+    "/board.xlsx": ("get", "/api/board.xlsx"),
+    "/inbox": ("get", "/api/inbox"),
+    "/village/{code}": ("get", "/api/villages/{code}"),
+    "/audit": ("get", "/api/audit/villages/{code}/log"),
+    "/audit?at=": ("get", "/api/audit/villages/{code}/replay"),
+    "/audit/verify": ("get", "/api/audit/verify"),
+    "/audit/export": ("get", "/api/audit/export"),
+}
+
+
+def test_every_page_action_has_its_api_call_documented_locally(server):
+    from huanjie.web.app import create_app
+
+    pages = {r.path for r in create_app(server.ctx()).routes if getattr(r, "path", "").startswith(("/county", "/village",
+                                                                                                  "/board", "/campaign",
+                                                                                                  "/inbox", "/audit"))}
+    listed = {p.split(" ")[0].split("?")[0] for p in PAGE_ACTIONS_IN_API}
+    assert pages - listed == set(), "a page route without its API call: add it to the API and this table"
+    spec = httpx.get(server.base + "/api/openapi.json", timeout=120).json()["paths"]
+    for page_path, (method, api_path) in PAGE_ACTIONS_IN_API.items():
+        assert method in spec.get(api_path, {}), (page_path, api_path)
+        assert spec[api_path][method]["summary"], api_path  # described, in Chinese
+
+
+def test_api_calls_added_for_page_actions(server):
+    ctx = server.ctx()
+    county = httpx.Client(base_url=server.base, timeout=120, headers={
+        "Authorization": f"Bearer {create_token(ctx, name=COUNTY, actor_name=COUNTY, label='测试')}"})
+    campaign = server.info["campaign"]
+    sheet = load_workbook(io.BytesIO(county.get("/api/board.xlsx").content)).active
+    assert any("东湖村" in str(c.value) for row in sheet.iter_rows() for c in row)
+    for path in ("/api/villages/V001/timeline.svg", f"/api/campaigns/{campaign}/timeline.svg"):
+        chart = county.get(path)
+        assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml"), path
+    assert county.get("/api/campaigns/NOPE/timeline.svg").status_code == 404
+    sent = county.post(f"/api/campaigns/{campaign}/digest/send", json={})
+    assert sent.status_code == 200 and sent.json()["sent_before"] is False, sent.text
+    assert county.post(f"/api/campaigns/{campaign}/digest/send", json={}).json()["sent_before"] is True
+
+    # a person list uploaded from CSV with Chinese headers replaces that list, the other facts stay
+    from huanjie.service.facts import step_schema
+
+    clerk = httpx.Client(base_url=server.base, timeout=120, headers={
+        "Authorization": f"Bearer {create_token(ctx, name=CLERK, actor_name=COUNTY, label='测试')}"})
+    p31 = next(s for s in clerk.get("/api/villages/V001").json()["steps"] if s["step"] == "P3.1")
+    columns = step_schema("P3.1")["properties"]["members"]["items"]["properties"]
+    members = p31["facts"]["members"][:-1]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.get("title", k) for k, c in columns.items()])
+    for m in members:
+        writer.writerow(["、".join(map(str, m[k])) if isinstance(m.get(k), list) else
+                         ({True: "是", False: "否"}.get(m[k], m[k]) if k in m else "") for k in columns])
+    upload = clerk.post("/api/villages/V001/steps/P3.1/facts/upload", params={"field": "members"},
+                        files={"file": ("名单.csv", out.getvalue().encode("utf-8-sig"), "text/csv")})
+    assert upload.status_code == 200, upload.text
+    p31 = next(s for s in clerk.get("/api/villages/V001").json()["steps"] if s["step"] == "P3.1")
+    assert [m["name"] for m in p31["facts"]["members"]] == [m["name"] for m in members]
+    wrong = clerk.post("/api/villages/V001/steps/P3.1/facts/upload", params={"field": "date"},
+                       files={"file": ("名单.csv", b"x\n1\n", "text/csv")})
+    assert wrong.status_code == 400 and wrong.json()["problems"][0]["field"] == "field"
+
+    # a password reset by the county office lets the user in; a disabled user no longer can
+    assert county.post(f"/api/users/{REVIEWER}/password", json={"password": "new-horse-77x"}).status_code == 200
+    assert _logs_in(server, REVIEWER, "new-horse-77x")
+    assert clerk.post(f"/api/users/{REVIEWER}/disable").status_code == 403  # only the county office
+    assert county.post(f"/api/users/{REVIEWER}/disable").status_code == 200
+    assert not _logs_in(server, REVIEWER, "new-horse-77x")
+
+
+def _logs_in(server, name: str, password: str) -> bool:
+    web = httpx.Client(base_url=server.base, timeout=120)
+    csrf = web.get("/login").text.split('name="csrf" value="')[1].split('"')[0]
+    answer = web.post("/login", data={"name": name, "password": password, "csrf": csrf, "next": "/inbox"})
+    return answer.status_code == 303 and "/login" not in answer.headers["location"]

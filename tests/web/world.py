@@ -62,4 +62,4 @@ def build_world(ctx, clock) -> dict:
             "today": clock.today(), "p22_due": due["P2.2"]}
 
 
-__all__ = ["APPROVER", "AUDITOR", "CLERK", "COUNTY", "PASSWORD", "PROBE", "RECORDER", "build_world", "dt"]
+__all__ = ["APPROVER", "AUDITOR", "CLERK", "COUNTY", "PASSWORD", "PROBE", "RECORDER", "REVIEWER", "build_world", "dt"]

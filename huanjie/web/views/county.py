@@ -212,21 +212,28 @@ def digest_preview(request: Request, campaign: str, township: str | None = None,
 
 @router.post("/county/digest/send")
 async def digest_send(request: Request, viewer: Viewer = Depends(writer)):
-    from huanjie.reminders.deliver import deliver_due
-    from huanjie.reminders.sweep import issue_digest
-
     form = dict(await request.form())
     try:
         code, township = str(form.get("campaign", "")), str(form.get("township", "")) or None
         ctx, notify, week = _digest(request, viewer, code, township, str(form.get("week", "")) or None)
-        notice = issue_digest(ctx, notify, campaign_code=code, week=week, township=township, now=ctx.clock.now())
+        notice, sent = send_digest(ctx, notify, code, week, township)
         if notice is None:
             return RedirectResponse(f"/county?done={quote(f'{week} 的提醒此前已发送，不重复发送')}#digest", 303)
-        sent = deliver_due(ctx, notify, ctx.clock.now(), notice_ids=[notice.id])
     except HuanjieError as exc:
         return _page(request, viewer, error=exc, form=form, section="digest")
     message = f"已发出：{notice.subject}（成功 {sent.get('sent', 0)}，待重试 {sent.get('retrying', 0)}，失败 {sent.get('failed', 0)}）"
     return RedirectResponse(f"/county?done={quote(message)}#digest", 303)
+
+
+def send_digest(ctx, notify, code: str, week: str, township: str | None):
+    """Issue the week's digest (once: None if it was sent before) and deliver it now (page and API)."""
+    from huanjie.reminders.deliver import deliver_due
+    from huanjie.reminders.sweep import issue_digest
+
+    notice = issue_digest(ctx, notify, campaign_code=code, week=week, township=township, now=ctx.clock.now())
+    if notice is None:
+        return None, {}
+    return notice, deliver_due(ctx, notify, ctx.clock.now(), notice_ids=[notice.id])
 
 
 def _profiles() -> list[tuple[str, str]]:
