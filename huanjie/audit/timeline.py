@@ -8,6 +8,7 @@ like a 身份证号 is masked as public notices show it (domain.md §7: ``110105
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -87,29 +88,54 @@ def step_name(key: str) -> str:
 
 
 def describe(e: AuditEvent) -> str:
+    if e.kind == "step.recorded":
+        return _recorded(e.payload, e.step_key)
     fn = DESCRIPTIONS.get(e.kind)
     if fn is None:
         return f"{e.kind}：{_json(e.payload)}"
     return fn(e.payload)
 
 
+@functools.lru_cache(maxsize=64)
+def _fact_labels(step_key: str | None) -> dict[str, tuple[str, dict[str, str]]]:
+    """The step's facts by key: (Chinese label, labels of its choices), from the step's fact schema."""
+    if not step_key:
+        return {}
+    from huanjie.service.facts import step_schema
+
+    try:
+        props = step_schema(step_key).get("properties", {})
+    except Exception:  # a step no longer in the catalogue: the registry's labels then
+        return {}
+    return {k: (p.get("title", k), p.get("x-huanjie-labels") or p.get("items", {}).get("x-huanjie-labels") or {})
+            for k, p in props.items()}
+
+
 def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _facts(facts: dict | None) -> str:
+def _facts(facts: dict | None, step_key: str | None = None) -> str:
     from huanjie.steps.checks import registry  # the package registers every check's fact labels
 
+    labels = _fact_labels(step_key)
     parts = []
     for key, value in (facts or {}).items():
-        name = "日期" if key == "date" else registry.label(key).split("（")[0]
+        title, choices = labels.get(key, (None, {}))
+        name = title or ("日期" if key == "date" else registry.label(key).split("（")[0])
         if isinstance(value, list):
             parts.append(f"{name}：{len(value)} 项")
         elif isinstance(value, dict):
-            parts.append(f"{name}：{_json(value)}")
+            parts.append(f"{name}：" + "、".join(f"{k} {_value(v, {})}" for k, v in value.items()))
         else:
-            parts.append(f"{name}={value}")
+            parts.append(f"{name}：{_value(value, choices)}")
     return "；".join(parts)
+
+
+def _value(value: Any, choices: dict[str, str]) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return choices.get(str(value), str(value))
 
 
 def _failures(failures: list) -> str:
@@ -120,8 +146,8 @@ def _reason(p: dict) -> str:
     return f"；理由：{p['reason']}" if p.get("reason") else ""
 
 
-def _recorded(p: dict) -> str:
-    text = f"填报事实（第 {p.get('attempt', 1)} 次办理）：{_facts(p.get('facts'))}"
+def _recorded(p: dict, step_key: str | None = None) -> str:
+    text = f"{'更正事实' if p.get('changes') else '填报事实'}（第 {p.get('attempt', 1)} 次办理）：{_facts(p.get('facts'), step_key)}"
     if p.get("failures"):
         text += f"。检查未通过 {len(p['failures'])} 项：{_failures(p['failures'])}"
     return text
@@ -144,11 +170,21 @@ def _campaign_moved(p: dict) -> str:
 
 def _launched(p: dict) -> str:
     return (f"启动换届流程，共 {len(p.get('steps', {}))} 个步骤（步骤目录 {p.get('catalogue_version')}，规则 "
-            f"{p.get('profile')} {p.get('profile_version')}，日历数据 {p.get('calendar_version')}）")
+            f"{_profile(p.get('profile'))} {p.get('profile_version')}，日历数据 {p.get('calendar_version')}）")
+
+
+def _profile(code: Any) -> str:
+    """A rule profile by its Chinese name (the code kept for the record)."""
+    from huanjie.rules.loader import load_profile
+
+    try:
+        return f"{load_profile(str(code)).name}（{code}）"
+    except Exception:  # a profile no longer shipped: its code
+        return str(code)
 
 
 DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
-    "campaign.created": lambda p: (f"创建换届“{p.get('name')}”（{p.get('county')}，规则 {p.get('profile_code')}，"
+    "campaign.created": lambda p: (f"创建换届“{p.get('name')}”（{p.get('county')}，规则 {_profile(p.get('profile_code'))}，"
                                    f"党组织选举日 {p.get('party_day')}，村委会选举日 {p.get('vc_day')}）"),
     "campaign.moved": _campaign_moved,
     "village.created": lambda p: (f"登记村 {p.get('name')}（{p.get('township')}，{p.get('households')} 户，"
@@ -159,7 +195,7 @@ DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
                                           f"增加本地休息日 {p.get('date')}（{p.get('label')}）"),
     "calendar.updated": lambda p: f"法定节假日数据更新：{p.get('from')} → {p.get('to')}",
     "case.launched": _launched,
-    "step.recorded": _recorded,
+    "step.recorded": _recorded,  # with the step's labels: see describe()
     "check.failed": lambda p: f"检查未通过：{_failures(p.get('failures', []))}",
     "check.passed": lambda p: "检查全部通过",
     "gate.awaiting": lambda p: f"提交审批，等待乡镇审批（第 {p.get('attempt', 1)} 次办理）",

@@ -91,7 +91,7 @@ def build_fields(schema: dict, values: dict | None, problems: list[Problem] = ()
         kind = prop.get("x-huanjie-type", "text")
         many, is_map = bool(prop.get("x-huanjie-many")), bool(prop.get("x-huanjie-map"))
         choice_source = prop.get("items", {}) if many else prop
-        f = Field(key, prop.get("title", key), kind, key in required, prop.get("description"),
+        f = Field(key, prop.get("title", key), kind, key in required, page_help(prop.get("description"), kind),
                   (prop.get("examples") or [None])[0], many, is_map, _choices(choice_source))
         if kind in LIST_TYPES:
             item = prop.get("items", {})
@@ -151,6 +151,29 @@ def table_intent(schema: dict, form, intent: str) -> tuple[Any, dict[str, int], 
         shown[key] = max(shown[key] - 1, 0)
         return form, shown, (key, int(index))
     return form, shown, None
+
+
+KEY_BEFORE_LABEL = re.compile(r"\b[a-z][a-z_]*\s+(?=[^\x00-\x7f])")
+
+
+def page_help(text: str | None, kind: str) -> str | None:
+    """A fact's help as the form shows it. The schema's help also serves YAML files, so it names the
+    field keys ("name 姓名"): a table's columns already carry their Chinese titles, so its "（每项：…）"
+    list is left out, and elsewhere a key standing before its Chinese label is dropped."""
+    if not text:
+        return text
+    if kind in LIST_TYPES:
+        start = text.find("（每项")
+        if start >= 0:
+            depth, end = 0, len(text)
+            for i in range(start, len(text)):
+                depth += {"（": 1, "）": -1}.get(text[i], 0)
+                if depth == 0:
+                    end = i + 1
+                    break
+            text = text[:start] + text[end:]
+    text = KEY_BEFORE_LABEL.sub("", text).strip("；; ")
+    return text or None
 
 
 def _scalar(kind: str, text: str) -> Any:
