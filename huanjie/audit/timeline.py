@@ -178,7 +178,7 @@ def _profile(code: Any) -> str:
     from huanjie.rules.loader import load_profile
 
     try:
-        return f"{load_profile(str(code)).name}（{code}）"
+        return load_profile(str(code)).name
     except Exception:  # a profile no longer shipped: its code
         return str(code)
 

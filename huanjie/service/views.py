@@ -348,8 +348,32 @@ def system_log(ctx: Context, *, actor_name: str, person: str | None = None, sinc
                 local = e.at.astimezone(SHANGHAI)
                 if (person and e.actor != person) or (since and local.date() < since) or (until and local.date() > until):
                     continue
-                detail = {k: v for k, v in e.payload.items() if k != "client"}
+                detail = _account_detail(e.payload)
                 out.append({"seq": e.seq, "time": local.strftime("%Y-%m-%d %H:%M:%S"), "actor": e.actor,
                             "role": role_label(e.role), "kind": kinds.get(e.kind, e.kind),
                             "client": e.payload.get("client", ""), "detail": mask(detail)})
     return out[::-1][:limit]
+
+
+_DETAIL_KEYS = {"name": "用户", "role": "角色", "scope": "范围", "scope_kind": "范围类型", "county": "县（区）",
+                "label": "说明", "action": "操作", "message": "原因", "reason": "原因", "failures": "连续失败次数",
+                "idle_minutes": "闲置分钟数", "actor": "操作人"}
+_DETAIL_VALUES = {"scope_kind": {"county": "全县", "township": "乡镇", "village": "村"},
+                  "reason": {"password": "密码错误", "locked": "账户锁定中", "unknown": "无此用户",
+                             "inactive": "用户已停用", "no_password": "未设置密码"}}
+
+
+def _account_detail(payload: dict) -> dict[str, str]:
+    """An account event's details with Chinese names and values (the client address is shown apart)."""
+    out = {}
+    for key, value in payload.items():
+        if key == "client":
+            continue
+        if key == "role":
+            value = role_label(str(value))
+        elif value is None:
+            value = "—" if key != "scope" else "全县"
+        else:
+            value = _DETAIL_VALUES.get(key, {}).get(str(value), value)
+        out[_DETAIL_KEYS.get(key, key)] = value
+    return out

@@ -91,7 +91,9 @@ def build_fields(schema: dict, values: dict | None, problems: list[Problem] = ()
         kind = prop.get("x-huanjie-type", "text")
         many, is_map = bool(prop.get("x-huanjie-many")), bool(prop.get("x-huanjie-map"))
         choice_source = prop.get("items", {}) if many else prop
-        f = Field(key, prop.get("title", key), kind, key in required, page_help(prop.get("description"), kind),
+        help_text = page_help(prop.get("description"), kind)
+        f = Field(key, prop.get("title", key), kind, key in required,
+                  help_text if help_text != prop.get("title", key) else None,
                   (prop.get("examples") or [None])[0], many, is_map, _choices(choice_source))
         if kind in LIST_TYPES:
             item = prop.get("items", {})
