@@ -349,7 +349,7 @@ def system_log(ctx: Context, *, actor_name: str, person: str | None = None, sinc
                 if (person and e.actor != person) or (since and local.date() < since) or (until and local.date() > until):
                     continue
                 detail = _account_detail(e.payload)
-                out.append({"seq": e.seq, "time": local.strftime("%Y-%m-%d %H:%M:%S"), "actor": e.actor,
+                out.append({"seq": e.seq, "time": local.strftime("%Y-%m-%d %H:%M:%S"), "actor": "系统" if e.actor == "system" else e.actor,
                             "role": role_label(e.role), "kind": kinds.get(e.kind, e.kind),
                             "client": e.payload.get("client", ""), "detail": mask(detail)})
     return out[::-1][:limit]
@@ -371,6 +371,8 @@ def _account_detail(payload: dict) -> dict[str, str]:
             continue
         if key == "role":
             value = role_label(str(value))
+        elif value == "system":
+            value = "系统"
         elif value is None:
             value = "—" if key != "scope" else "全县"
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import zipfile
 
 import httpx
@@ -15,7 +16,7 @@ from tests.web.world import APPROVER, COUNTY, PASSWORD, PROBE
 RAW = "<script>alert(1)</script>"
 PAGES = ["/board", "/inbox", "/village/V003", "/village/V003/step/P2.2", "/village/V003/step/P2.3",
          "/village/V003/step/P3.1", "/audit?village=V003", "/audit?village=V003&at=2026-08-16T12:00",
-         "/county"]
+         "/county", "/audit?view=logins", "/board?township=城关镇&state=blocked", "/inbox?township=城关镇"]
 
 
 def test_probe_is_inert_on_every_page_and_download(server, page):
@@ -41,6 +42,24 @@ def test_probe_is_inert_on_every_page_and_download(server, page):
     docx = get("/village/V003/doc/D01/P2.2.docx")
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert PROBE in text and "49" not in text.replace("2026", "")
+    # the PDF carries the probe as text, never as anything run
+    pdf = get("/village/V003/doc/D01/P2.2.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert b"/JavaScript" not in pdf.content and b"/JS" not in pdf.content
+    path = server.db.parent / "probe.pdf"
+    path.write_bytes(pdf.content)
+    pdf_text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "<script>" in pdf_text.replace(" ", "") or "alert(1)" in pdf_text
+    # the charts, the digest preview and the verification page: data as text
+    for path in ("/village/V003/timeline.svg", f"/campaign/{server.info['campaign']}/timeline.svg",
+                 f"/county/digest?campaign={server.info['campaign']}", f"/audit/verify?campaign={server.info['campaign']}",
+                 "/api/villages/V003/timeline.svg"):
+        answer = get(path)
+        assert answer.status_code == 200 and RAW not in answer.text, path
+    assert RAW not in get(f"/county/digest?campaign={server.info['campaign']}&township=城关镇").text
+    for path in ("/board.xlsx", "/api/board.xlsx"):
+        sheet = load_workbook(io.BytesIO(get(path).content)).active
+        assert any(PROBE in str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None), path
     sheet = load_workbook(io.BytesIO(get("/board.xlsx").content)).active
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert any(PROBE in c for c in cells)
@@ -59,3 +78,31 @@ def test_probe_in_a_person_name_is_plain_text_in_the_form(server, page):
     page.goto(server.base + "/village/V003/step/P3.1")
     assert page.locator("text=" + PROBE).count() >= 1 or PROBE in page.inner_text("main")
     assert RAW not in page.content()
+
+
+POSTS = ["/logout", "/county/campaign", "/county/import", "/county/users", "/county/users/联审员/password",
+         "/county/users/联审员/disable", "/county/move", "/county/rest-day", "/county/digest/send",
+         "/village/V001/step/P2.3/record", "/village/V001/step/P2.3/decide"]
+
+
+def test_every_post_without_the_csrf_token_is_refused(server, page):
+    """Every form's POST (the county office may make them all) is refused without its CSRF token,
+    nothing written; and every page POST route is in this list."""
+    from huanjie.web.app import create_app
+
+    routes = {r.path for r in create_app(server.ctx()).routes if "POST" in getattr(r, "methods", set())
+              and not r.path.startswith("/api/") and r.path != "/login"}
+    listed = {p.replace("联审员", "{name}").replace("V001", "{code}").replace("P2.3", "{step}") for p in POSTS}
+    assert routes == listed
+    login(page, server.base, COUNTY, PASSWORD)
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    with server.ctx().engine.connect() as conn:
+        before = conn.exec_driver_sql("SELECT count(*) FROM event WHERE kind NOT LIKE 'access.%'").scalar()
+    for path in POSTS:
+        for form in ({}, {"csrf": "forged"}):
+            answer = httpx.post(server.base + path, data={**form, "decision": "approve", "name": "x"}, cookies=cookies,
+                                timeout=120, follow_redirects=False)
+            assert answer.status_code == 403 and "CSRF" in answer.text, (path, form, answer.status_code)
+    with server.ctx().engine.connect() as conn:
+        after = conn.exec_driver_sql("SELECT count(*) FROM event WHERE kind NOT LIKE 'access.%'").scalar()
+    assert after == before
