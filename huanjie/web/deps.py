@@ -129,7 +129,7 @@ async def writer(request: Request) -> Viewer:
     viewer = await posted(request)
     if not viewer.writes:
         raise PermissionDenied(f"{viewer.name}（{viewer.role_label}）只能查看，不能修改任何数据",
-                               [Problem("审计/纪检人员只读：可核验、回放、导出（domain.md §4 职责）")])
+                               [Problem("审计/纪检人员只读：可查看、核验、回放、导出，不参与办理")])
     return viewer
 
 

@@ -138,3 +138,10 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def page_routes() -> list[tuple[str, set[str]]]:
+    """(path, methods) of every page route (the routers the app includes, outside /api/)."""
+    from huanjie.web.views import audit, auth, board, county, inbox, village
+
+    return [(r.path, set(r.methods)) for m in (audit, auth, board, county, inbox, village) for r in m.router.routes]
