@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from huanjie.documents.identity import mask_id
 
 _SPACE = re.compile(r"\s*\n\s*")
+MASTHEAD_SPACE_TWIPS = round((35 - 6.4) * 56.6929)
 KINDS = ("official", "notice", "form", "ballot", "card", "certificate")
 
 
@@ -160,7 +161,9 @@ class _Parser:
         tag, a = el.tag, el.attrib
         if tag == "masthead":
             issuer = mask_id(a["issuer"]) if self.public else a["issuer"]
-            self.add(Para(issuer, style="masthead", space_before_twips=int(a.get("space", "0"))))
+            # its top edge 35 mm below the 版心's top edge (GB/T 9704-2012 7.2.2): the line's own
+            # room above the glyphs (measured in LibreOffice's PDF, tests/documents/test_visual.py) is taken off
+            self.add(Para(issuer, style="masthead", space_before_twips=int(a.get("space", MASTHEAD_SPACE_TWIPS))))
             signer = a.get("signer") or None
             number = a.get("number", "")
             if signer:  # 上行文: 发文字号 left, 签发人 right, each one character in (7.2.6)

@@ -35,7 +35,7 @@ def _request(src: Source) -> dict:
 @builder("D01", issuer="village_party")
 def d01(src: Source) -> dict:
     return {**_request(src), **official(src, "D01", "village_party", contact=True,
-                                        signer=src.optional("P2.2", "signer") or "＿＿＿＿")}
+                                        signer=src.need("P2.2", "signer", "签发人"))}
 
 
 @builder("D02", issuer="township")
@@ -100,7 +100,7 @@ def _preliminary(src: Source) -> dict:
 def d05(src: Source) -> dict:
     base = _preliminary(src)
     return {**base, "day": base["request_date"], **official(
-        src, "D05", "village_party", contact=True, signer=src.optional("P2.2", "signer") or "＿＿＿＿")}
+        src, "D05", "village_party", contact=True, signer=src.need("P2.2", "signer", "签发人"))}
 
 
 @builder("D06", issuer="township")
