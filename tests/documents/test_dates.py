@@ -92,11 +92,12 @@ def test_every_document_of_every_demo_village_is_consistent(code, name, househol
         received, decided = dt.date.fromisoformat(o["received"]), dt.date.fromisoformat(o["decided"])
         limit = e.calendar.period_end(received, e.profile["objection_decision_days"]).date
         assert received <= end and received <= decided <= limit
-    # a proxy list never dates a proxy by its own (later) day: no 委托日期 recorded, none printed
+    # every proxy printed with its 委托日期, on or before the 选举办法's "选举日三日前" and the list's own day
     d22 = prepare("D22", Source(facts=facts, village=Village(name, code, "城关镇", "示范县", households, groups),
                                 step="V5.2", day=plan["V5.2"].due, anchors=dict(e.anchors), profile=e.profile,
                                 step_names={}, milestones=milestones))
-    assert all(r["filed_on"] is None for r in d22.context["rows"])
+    latest = e.calendar.latest_before(e.anchors["D_V"], e.profile["proxy_filing_days_before"]).date
+    assert d22.context["rows"] and all(r["filed_on"] <= min(latest, plan["V5.2"].due) for r in d22.context["rows"])
 
 
 def test_after_its_term_the_election_committee_signs_nothing():
