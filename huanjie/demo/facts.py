@@ -137,8 +137,16 @@ class StepFacts:
             "scrutineers": self.names(self.party_staff[:3]), "tellers": self.names(self.party_staff[3:5]),
         }
 
+    def reviewed_on(self) -> dt.date:
+        """The 资格联审 and 考察: the first workday after the 推荐 (P4.1), ahead of the 请示 that reports them."""
+        day = self.env.plan()["P4.1"].due + dt.timedelta(days=1)
+        while not self.env.calendar.is_workday(day):
+            day += dt.timedelta(days=1)
+        return day
+
     def f_P4_2(self, on):
         return {
+            "date": min(on, self.reviewed_on()).isoformat(),
             "reviews": [{"name": p.name, "departments": REVIEW_DEPARTMENTS, "findings": [], "township_approved": True,
                          "listed": True} for p in self.party_candidates],
             "inspections": [{"name": p.name, "participants": 30, "disagree": 1, "listed": True}
@@ -147,12 +155,13 @@ class StepFacts:
 
     def f_P4_3(self, on):
         cal = self.env.calendar
-        start = on - dt.timedelta(days=9)
+        # 联审 → 请示 the next day → 批复 the day after → 公示 from the following day, five working days
+        request = min(on, self.reviewed_on() + dt.timedelta(days=1))
+        approval = min(on, request + dt.timedelta(days=1))
+        start = min(on, approval + dt.timedelta(days=1))
         end = cal.add_workdays(start, 5).date
         workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
-        # the 请示 and the 批复 come before the 公示 they lead to
-        return {"request_date": (start - dt.timedelta(days=4)).isoformat(),
-                "approval_date": (start - dt.timedelta(days=2)).isoformat(),
+        return {"request_date": request.isoformat(), "approval_date": approval.isoformat(),
                 "publicity_start": start.isoformat(), "publicity_end": end.isoformat(),
                 "publicity_workdays": workdays, "party_election_day": self.d_p.isoformat(), "complaints": [],
                 "preliminary": [{"name": p.name, "post": "委员"} for p in self.party_candidates],

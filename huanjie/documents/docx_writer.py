@@ -478,7 +478,9 @@ def _body(setup: Setup, blocks: list[Block]) -> str:
             out.append(_table(b, widths, keep))
             out.append(_para(Para(""), keep_next=keep) if keep else "<w:p/>")
         else:
-            out.append(_para(b, keep_next=keep, width_twips=width))
+            # the line introducing a table ("…如下：") stays with the table's first rows
+            intro = i + 1 < len(blocks) and isinstance(blocks[i + 1], Table) and bool(b.text)
+            out.append(_para(b, keep_next=keep or intro, width_twips=width))
     for c in colophons:
         out.append(_colophon(c, setup))
     return "".join(out)
