@@ -30,6 +30,14 @@ def test_the_publicity_and_its_request_and_approval_are_dated_in_order():
     assert d07.day < dt.date.fromisoformat(p43["publicity_end"]) < env().anchors["D_P"]
 
 
+def test_a_request_dated_before_the_joint_review_it_reports_is_refused():
+    facts, _ = all_facts()
+    reviewed = dt.date.fromisoformat(facts["P4.2"]["date"])
+    assert dt.date.fromisoformat(facts["P4.3"]["request_date"]) > reviewed  # the demo: 联审, then 请示
+    messages = _refused("D05", "P4.3", {"P4.3": {"request_date": (reviewed - dt.timedelta(days=1)).isoformat()}})
+    assert any("早于资格联审（P4.2）" in m and "应先联审、考察，后请示" in m for m in messages), messages
+
+
 def test_a_publicity_approved_after_it_began_is_refused():
     facts, _ = all_facts()
     start = dt.date.fromisoformat(facts["P4.3"]["publicity_start"])
