@@ -244,8 +244,9 @@ def _para(p: Para, *, keep_next: bool = False, width_twips: int = TEXT_WIDTH_TWI
         props.append('<w:pBdr><w:bottom w:val="single" w:sz="12" w:space="4" w:color="C00000"/></w:pBdr>')
     if p.signer is not None:  # 发文字号 left, 签发人 right-aligned at a tab (GB/T 9704-2012 7.2.6)
         props.append(f'<w:tabs><w:tab w:val="right" w:pos="{width_twips - CHAR_TWIPS * 2}"/></w:tabs>')
-    if p.space_before_twips:
-        props.append(f'<w:spacing w:before="{p.space_before_twips}"/>')
+    if p.space_before_twips or p.space_after_twips:
+        props.append("<w:spacing" + (f' w:before="{p.space_before_twips}"' if p.space_before_twips else "")
+                     + (f' w:after="{p.space_after_twips}"' if p.space_after_twips else "") + "/>")
     jc = ""
     if p.style in ("title", "masthead", "cert_title") or p.align == "center":
         jc = '<w:jc w:val="center"/>'
