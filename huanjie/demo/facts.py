@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from huanjie.demo.cast import Cast, Person
+from huanjie.documents.chinese_dates import chinese_count
 
 SEATS = {"主任": 1, "副主任": 1, "委员": 3}
 REVIEW_DEPARTMENTS = ["纪委监委", "组织部", "公安", "法院", "检察院", "民政", "信访"]
@@ -82,7 +83,7 @@ class StepFacts:
             ],
             "vc_election_day": self.d_v.isoformat(),
             "audit_period": f"{self.d_v.year - 5}年1月至{self.d_v.year}年6月",
-            "objection_place": "村务公开栏、乡镇纪委",
+            "objection_place": "乡镇纪委或乡镇农村集体经济审计组",
             "audited": [{"name": self.cast.villagers[-20].name, "post": "原村民委员会主任"}],
             "audit_result": "财务收支基本规范，债权债务清楚，未发现违纪违规问题",
             "audit_body": "乡镇农村集体经济审计组",
@@ -136,8 +137,16 @@ class StepFacts:
             "scrutineers": self.names(self.party_staff[:3]), "tellers": self.names(self.party_staff[3:5]),
         }
 
+    def reviewed_on(self) -> dt.date:
+        """The 资格联审 and 考察: the first workday after the 推荐 (P4.1), ahead of the 请示 that reports them."""
+        day = self.env.plan()["P4.1"].due + dt.timedelta(days=1)
+        while not self.env.calendar.is_workday(day):
+            day += dt.timedelta(days=1)
+        return day
+
     def f_P4_2(self, on):
         return {
+            "date": min(on, self.reviewed_on()).isoformat(),
             "reviews": [{"name": p.name, "departments": REVIEW_DEPARTMENTS, "findings": [], "township_approved": True,
                          "listed": True} for p in self.party_candidates],
             "inspections": [{"name": p.name, "participants": 30, "disagree": 1, "listed": True}
@@ -146,12 +155,13 @@ class StepFacts:
 
     def f_P4_3(self, on):
         cal = self.env.calendar
-        start = on - dt.timedelta(days=9)
+        # 联审 → 请示 the next day → 批复 the day after → 公示 from the following day, five working days
+        request = min(on, self.reviewed_on() + dt.timedelta(days=1))
+        approval = min(on, request + dt.timedelta(days=1))
+        start = min(on, approval + dt.timedelta(days=1))
         end = cal.add_workdays(start, 5).date
         workdays = sum(cal.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
-        # the 请示 and the 批复 come before the 公示 they lead to
-        return {"request_date": (start - dt.timedelta(days=4)).isoformat(),
-                "approval_date": (start - dt.timedelta(days=2)).isoformat(),
+        return {"request_date": request.isoformat(), "approval_date": approval.isoformat(),
                 "publicity_start": start.isoformat(), "publicity_end": end.isoformat(),
                 "publicity_workdays": workdays, "party_election_day": self.d_p.isoformat(), "complaints": [],
                 "preliminary": [{"name": p.name, "post": "委员"} for p in self.party_candidates],
@@ -232,7 +242,9 @@ class StepFacts:
         published = self.env.plan()["V3.2"].due
         received = min(on, published + dt.timedelta(days=1))
         decided = min(on, self.env.calendar.period_end(received, self.env.profile["objection_decision_days"]).date)
-        return {"objections": [{"subject": f"{self.spare[0].name}：本人户籍在本村，未被登记",
+        # the result is published on the day it is decided (组织法 14: 三日内作出处理决定，并公布处理结果)
+        return {"date": decided.isoformat(),
+                "objections": [{"subject": f"{self.spare[0].name}：本人户籍在本村，未被登记",
                                 "received": received.isoformat(), "decision": "补充登记",
                                 "decided": decided.isoformat()}]}
 
@@ -272,11 +284,11 @@ class StepFacts:
 
     def f_V5_2(self, on):
         voters = self.voters()
-        # filed before the 选举办法's deadline (选举日 N 日前, the profile's proxy_filing_days_before)
-        # no filed_on: D22 leaves the 委托日期 for the clerk to write, instead of printing the list's date
-        # against the 选举办法's "选举日三日前" (the demo's story moves the election day after V3.1)
+        # filed on the 选举办法's last day (选举日 N 日前, the profile's proxy_filing_days_before), so that the
+        # 委托日期 printed on D22 agrees with the 办法 whatever day the election was moved to
+        filed = min(on, self.env.calendar.latest_before(self.d_v, self.env.profile["proxy_filing_days_before"]).date)
         proxies = [{"principal": voters[-1 - i].name, "proxy": voters[-10 - i].name, "relation": "配偶",
-                    "away": True} for i in range(3)]
+                    "away": True, "filed_on": filed.isoformat()} for i in range(3)]
         return {"proxies": proxies}
 
     def f_V5_3(self, on):
@@ -340,7 +352,7 @@ class StepFacts:
         meetings = []
         for g in range(1, self.village["groups"] + 1):
             adults = 60
-            meetings.append({"group": f"第{g}村民小组", "adults": adults, "adults_present": 45,
+            meetings.append({"group": f"第{chinese_count(g)}村民小组", "adults": adults, "adults_present": 45,
                              "households": 30, "households_present": 24, "leader": self.spare[g].name})
         return {"group_meetings": meetings,
                 "group_leader_results": [{"group": m["group"], "name": m["leader"], "votes": 40} for m in meetings]}
@@ -357,7 +369,7 @@ class StepFacts:
                  "档案": "村务档案、合同和选举档案（目录附后）", "债权债务": "债权债务清单一份（附后）"}
         return {"handover": [{"item": i, "detail": d, "outgoing_signed": True, "incoming_signed": True}
                              for i, d in items.items()],
-                "chair": self.committee[0].name, "supervisor": "乡镇党委",
+                "chair": self.committee[0].name, "supervisor": "陈建华（乡镇党委委员）",  # a person signs, not a body
                 "outgoing": self.cast.villagers[-20].name, "incoming": self.vc_candidates[0][0].name}
 
     def f_V9_2(self, on):

@@ -53,6 +53,9 @@ rule("D11")(_before_reply("D10", "D11"))
 def _preliminary(day: dt.date, ctx: dict, src) -> list[str]:
     out = []
     request, approval, start = ctx.get("request_date"), ctx.get("approval_date"), ctx.get("start")
+    reviewed = _as_date(src.optional("P4.2", "date"))
+    if request and reviewed and request < reviewed:  # the 请示 reports the 资格联审 and 考察 (P4.2, D12)
+        out.append(f"预备人选请示（D05）的日期 {d(request)} 早于资格联审（P4.2）的日期 {d(reviewed)}：应先联审、考察，后请示")
     if request and approval and request > approval:
         out.append(f"预备人选请示（D05）的日期 {d(request)} 晚于批复（D06）的日期 {d(approval)}：应先请示后批复")
     if approval and start and approval > start:

@@ -244,8 +244,9 @@ def _para(p: Para, *, keep_next: bool = False, width_twips: int = TEXT_WIDTH_TWI
         props.append('<w:pBdr><w:bottom w:val="single" w:sz="12" w:space="4" w:color="C00000"/></w:pBdr>')
     if p.signer is not None:  # 发文字号 left, 签发人 right-aligned at a tab (GB/T 9704-2012 7.2.6)
         props.append(f'<w:tabs><w:tab w:val="right" w:pos="{width_twips - CHAR_TWIPS * 2}"/></w:tabs>')
-    if p.space_before_twips:
-        props.append(f'<w:spacing w:before="{p.space_before_twips}"/>')
+    if p.space_before_twips or p.space_after_twips:
+        props.append("<w:spacing" + (f' w:before="{p.space_before_twips}"' if p.space_before_twips else "")
+                     + (f' w:after="{p.space_after_twips}"' if p.space_after_twips else "") + "/>")
     jc = ""
     if p.style in ("title", "masthead", "cert_title") or p.align == "center":
         jc = '<w:jc w:val="center"/>'
@@ -367,27 +368,25 @@ def _table(t: Table, widths: list[int], keep_with_next: bool) -> str:
 
 
 COLOPHON_ROW_TWIPS = 560
+EMU = 635  # EMU per twip
 
 
-def _colophon(c: Colophon, setup: "Setup") -> str:
+def _colophon_table(c: Colophon, width: int) -> str:
     """版记: 抄送 above 印发机关 (left) and 印发日期 (right), between a thick first and last separator
-    line and a thin one between them (GB/T 9704-2012 7.4). The table is anchored to the foot of the
-    版心 (Word puts it on the last lines); LibreOffice ignores the anchor of a .docx table and sets
-    it right after the closing block, still on the last page with it."""
-    width = setup.text_width_twips
+    line and a thin one between them, each as wide as the 版心 (GB/T 9704-2012 7.4.1)."""
     thick = '<w:{} w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
     thin = '<w:{} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
     half = width // 2
 
     def cell(text: str, w: int, span: int, borders: str, align: str, right: bool = False) -> str:
-        ind = f'<w:ind w:{"right" if right else "left"}="{280}"/>'
+        ind = f'<w:ind w:{"right" if right else "left"}="{280}"/>'  # 左（右）空一字 (7.4.2, 7.4.3)
         spans = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
         return (f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{spans}<w:tcBorders>{borders}</w:tcBorders>'
                 f'<w:vAlign w:val="center"/></w:tcPr>'
-                f'<w:p><w:pPr><w:pStyle w:val="HjColophon"/><w:keepNext/>{ind}<w:jc w:val="{align}"/></w:pPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="HjColophon"/>{ind}<w:jc w:val="{align}"/></w:pPr>'
                 f"{_runs(text)}</w:p></w:tc>")
 
-    row = f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{COLOPHON_ROW_TWIPS}"/></w:trPr>'
+    row = f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{COLOPHON_ROW_TWIPS}" w:hRule="exact"/></w:trPr>'
     rows = []
     if c.copy_to:
         rows.append(row + cell(f"抄送：{c.copy_to}", width, 2, thick.format("top") + thin.format("bottom"), "left")
@@ -396,12 +395,49 @@ def _colophon(c: Colophon, setup: "Setup") -> str:
     rows.append(row + cell(c.printer, half, 1, first_top + thick.format("bottom"), "left")
                 + cell(c.printed, width - half, 1, first_top + thick.format("bottom"), "right", right=True)
                 + "</w:tr>")
-    return (f'<w:tbl><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
-            f'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpXSpec="center" w:tblpYSpec="bottom"/>'
-            f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+    return (f'<w:tbl><w:tblPr><w:tblW w:w="{width}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
             '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
             f'</w:tblPr><w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{width - half}"/></w:tblGrid>'
-            f'{"".join(rows)}</w:tbl><w:p/>')
+            f'{"".join(rows)}</w:tbl>')
+
+
+def colophon_height_twips(c: Colophon) -> int:
+    return COLOPHON_ROW_TWIPS * (2 if c.copy_to else 1)
+
+
+COLOPHON_GAP_TWIPS = 240
+
+
+def _colophon(c: Colophon, setup: "Setup") -> str:
+    """The 版记 as a text box anchored to the foot of the 版心, its last separator line on the
+    版心's bottom edge (GB/T 9704-2012 7.4.1), held by the document's last paragraph. That paragraph
+    is as high as the box (and a gap): it fits on a page only where the box has room below the
+    closing block, and the closing block keeps with it, so both land on the last page together.
+    Word and LibreOffice place an anchored text box by its alignment alike."""
+    width = setup.text_width_twips
+    height = colophon_height_twips(c)
+    cx, cy = width * EMU, height * EMU
+    # the box ends with a paragraph (a text box cannot end with a table): one twip high
+    tail = ('<w:p><w:pPr><w:pStyle w:val="HjColophon"/><w:spacing w:line="20" w:lineRule="exact"/>'
+            '<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
+    box = (
+        '<w:r><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="2" '
+        'behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
+        '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+        '<wp:docPr id="1" name="版记"/><wp:cNvGraphicFramePr/>'
+        '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>'
+        '<wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
+        f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/>'
+        '<a:ln><a:noFill/></a:ln></wps:spPr>'
+        f'<wps:txbx><w:txbxContent>{_colophon_table(c, width)}{tail}</w:txbxContent></wps:txbx>'
+        '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t" '
+        'anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor>'
+        '</w:drawing></w:r>')
+    return (f'<w:p><w:pPr><w:pStyle w:val="HjColophon"/>'
+            f'<w:spacing w:line="{height + COLOPHON_GAP_TWIPS}" w:lineRule="exact"/></w:pPr>{box}</w:p>')
 
 
 def section_setups(page: Page) -> list[tuple[Setup, list[Block]]]:
@@ -431,19 +467,23 @@ def _em(t: Table) -> int:
 def _body(setup: Setup, blocks: list[Block]) -> str:
     out = []
     width = setup.text_width_twips
+    colophons = [b for b in blocks if isinstance(b, Colophon)]
+    blocks = [b for b in blocks if not isinstance(b, Colophon)]
     closing_at = next((i for i, b in enumerate(blocks) if isinstance(b, Para) and b.closing), None)
     for i, b in enumerate(blocks):
         # the two paragraphs before the closing block (and the seal room) stay on its page
-        keep = closing_at is not None and closing_at - 4 <= i < len(blocks) - 1 and not isinstance(b, Colophon)
+        keep = closing_at is not None and closing_at - 4 <= i < len(blocks) - (0 if colophons else 1)
         if isinstance(b, Table):
             widths = column_widths(b, width, _em(b)) or column_widths(
                 Table(b.widths, b.rows, fixed=True), width, _em(b))
             out.append(_table(b, widths, keep))
             out.append(_para(Para(""), keep_next=keep) if keep else "<w:p/>")
-        elif isinstance(b, Colophon):
-            out.append(_colophon(b, setup))
         else:
-            out.append(_para(b, keep_next=keep and i < len(blocks) - 1, width_twips=width))
+            # the line introducing a table ("…如下：") stays with the table's first rows
+            intro = i + 1 < len(blocks) and isinstance(blocks[i + 1], Table) and bool(b.text)
+            out.append(_para(b, keep_next=keep or intro, width_twips=width))
+    for c in colophons:
+        out.append(_colophon(c, setup))
     return "".join(out)
 
 

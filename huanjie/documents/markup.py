@@ -5,7 +5,7 @@ markup: ``<script>`` in a name arrives here as text. The parsed :class:`Page` fe
 .docx writer and the HTML writer, so the two always say the same thing.
 
 Tags: <masthead issuer number signer/> (版头; ``signer`` = 签发人 of an upward document),
-<title>, <number>, <to>, <p align indent>, <h1>, <h2>, <sign>, <date>, <remark> (附注),
+<title>, <number>, <to>, <p align indent size after>, <h1>, <h2>, <sign>, <date>, <remark> (附注),
 <colophon copy printer printed/> (版记), <note>, <blank/>, <pagebreak/>, <section kind/>,
 <table widths fixed borderless heavy small cut keep> with <tr repeat height> and
 <td span align head caption size>; <br/> breaks a line (in a cell: a paragraph).
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from huanjie.documents.identity import mask_id
 
 _SPACE = re.compile(r"\s*\n\s*")
+MASTHEAD_SPACE_TWIPS = round((35 - 6.4) * 56.6929)
 KINDS = ("official", "notice", "form", "ballot", "card", "certificate")
 
 
@@ -42,6 +43,7 @@ class Para:
     signer: str | None = None  # 签发人 on the 发文字号 line of an upward document
     closing: bool = False      # part of the closing block (署名, 成文日期, 附注)
     space_before_twips: int = 0
+    space_after_twips: int = 0
     size_half_points: int = 0  # 0: the style's
 
 
@@ -160,7 +162,9 @@ class _Parser:
         tag, a = el.tag, el.attrib
         if tag == "masthead":
             issuer = mask_id(a["issuer"]) if self.public else a["issuer"]
-            self.add(Para(issuer, style="masthead", space_before_twips=int(a.get("space", "0"))))
+            # its top edge 35 mm below the 版心's top edge (GB/T 9704-2012 7.2.2): the line's own
+            # room above the glyphs (measured in LibreOffice's PDF, tests/documents/test_visual.py) is taken off
+            self.add(Para(issuer, style="masthead", space_before_twips=int(a.get("space", MASTHEAD_SPACE_TWIPS))))
             signer = a.get("signer") or None
             number = a.get("number", "")
             if signer:  # 上行文: 发文字号 left, 签发人 right, each one character in (7.2.6)
@@ -179,7 +183,8 @@ class _Parser:
         elif tag in ("p", "note"):
             indent = int(a.get("indent", "2"))
             self.add(Para(self.text(el), align=a.get("align"), indent_chars=indent, bold=a.get("bold") == "1",
-                          style="small" if a.get("size") == "small" else None))
+                          style="small" if a.get("size") == "small" else None,
+                          space_after_twips=int(a.get("after", "0"))))
         elif tag in ("h1", "h2"):
             self.add(Para(self.text(el), style=tag, indent_chars=2, keep_next=True))
         elif tag == "sign":

@@ -65,7 +65,7 @@ DOCUMENTS: dict[str, DocumentSpec] = {d.code: d for d in (
          "审计事项、审计期间、审计结果、公示期、异议"),
     # Villager-committee election (domain.md §6)
     _doc("D15", "村民选举委员会成员名单公告", "V1.3", True,
-         "村民委员会组织法、推选方式、主任、委员、异议"),
+         "村民委员会组织法、推选产生、主任、委员、异议"),
     _doc("D16", "村民委员会选举办法", "V2.2", False,
          "职数、妇女成员、差额、提名、选举有效、委托投票、流动票箱、另行选举"),
     _doc("D17", "选举日及选民登记公告", "V2.3", True,

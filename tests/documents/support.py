@@ -56,6 +56,9 @@ def docx_text(data: bytes) -> str:
     for table in doc.tables:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for box in doc.element.body.iter(w + "txbxContent"):  # the 版记's text box
+        parts.extend("".join(t.text or "" for t in p.iter(w + "t")) for p in box.iter(w + "p"))
     return "\n".join(parts)
 
 

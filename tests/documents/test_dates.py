@@ -30,6 +30,14 @@ def test_the_publicity_and_its_request_and_approval_are_dated_in_order():
     assert d07.day < dt.date.fromisoformat(p43["publicity_end"]) < env().anchors["D_P"]
 
 
+def test_a_request_dated_before_the_joint_review_it_reports_is_refused():
+    facts, _ = all_facts()
+    reviewed = dt.date.fromisoformat(facts["P4.2"]["date"])
+    assert dt.date.fromisoformat(facts["P4.3"]["request_date"]) > reviewed  # the demo: 联审, then 请示
+    messages = _refused("D05", "P4.3", {"P4.3": {"request_date": (reviewed - dt.timedelta(days=1)).isoformat()}})
+    assert any("早于资格联审（P4.2）" in m and "应先联审、考察，后请示" in m for m in messages), messages
+
+
 def test_a_publicity_approved_after_it_began_is_refused():
     facts, _ = all_facts()
     start = dt.date.fromisoformat(facts["P4.3"]["publicity_start"])
@@ -92,11 +100,12 @@ def test_every_document_of_every_demo_village_is_consistent(code, name, househol
         received, decided = dt.date.fromisoformat(o["received"]), dt.date.fromisoformat(o["decided"])
         limit = e.calendar.period_end(received, e.profile["objection_decision_days"]).date
         assert received <= end and received <= decided <= limit
-    # a proxy list never dates a proxy by its own (later) day: no 委托日期 recorded, none printed
+    # every proxy printed with its 委托日期, on or before the 选举办法's "选举日三日前" and the list's own day
     d22 = prepare("D22", Source(facts=facts, village=Village(name, code, "城关镇", "示范县", households, groups),
                                 step="V5.2", day=plan["V5.2"].due, anchors=dict(e.anchors), profile=e.profile,
                                 step_names={}, milestones=milestones))
-    assert all(r["filed_on"] is None for r in d22.context["rows"])
+    latest = e.calendar.latest_before(e.anchors["D_V"], e.profile["proxy_filing_days_before"]).date
+    assert d22.context["rows"] and all(r["filed_on"] <= min(latest, plan["V5.2"].due) for r in d22.context["rows"])
 
 
 def test_after_its_term_the_election_committee_signs_nothing():

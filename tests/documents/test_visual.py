@@ -20,12 +20,13 @@ from huanjie.documents.docx_writer import MM, SETUPS
 from huanjie.documents.fonts import coverage_warnings, faces
 from huanjie.documents.pdf import default_fonts_dir, docx_many_to_pdf
 from huanjie.documents.registry import DOCUMENTS
-from tests.documents.visual import PAGE_NUMBER, body_lines, fonts, lines, pages
+from tests.documents.visual import PAGE_NUMBER, body_lines, fonts, lines, pages, raster
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                                 reason="LibreOffice and poppler-utils are installed by ./dev test")
 ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts" / "documents"
 POINTS_PER_MM = 72 / 25.4
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SHEETS = {"ballot", "card", "certificate"}
 
 
@@ -50,11 +51,16 @@ def closing_texts(docx: bytes) -> set[str]:
     """The closing block's lines: 署名 and 成文日期 (set right), 附注, the 版记."""
     doc = Document(io.BytesIO(docx))
     out = {p.text for p in doc.paragraphs if p.alignment == WD_ALIGN_PARAGRAPH.RIGHT or p.text.startswith("（联系人")}
-    for table in doc.tables:
-        if table._tbl.tblPr.find(
-                "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblpPr") is not None:
-            out |= {c.text for row in table.rows for c in row.cells}
+    out |= set(colophon_texts(docx))
     return {re.sub(r"\s+", "", t) for t in out if t.strip()}
+
+
+def colophon_texts(docx: bytes) -> list[str]:
+    """The 版记's cells, from the text box that holds it."""
+    doc = Document(io.BytesIO(docx))
+    return ["".join(t.text or "" for t in p.iter(W + "t"))
+            for box in doc.element.body.iter(W + "txbxContent") for p in box.iter(W + "p")
+            if any((t.text or "").strip() for t in p.iter(W + "t"))]
 
 
 def only_closing(line: str, closing: set[str]) -> bool:
@@ -150,3 +156,44 @@ def test_the_closing_block_check_sees_a_lone_signature():
     closing = {"中共东湖村支部委员会", "2026年8月11日", "（联系人：高云娜，联系电话：0571-88881234）"}
     assert only_closing("中共东湖村支部委员会", closing) and only_closing("2026年8月11日", closing)
     assert not only_closing("妥否，请批示。", closing)
+
+
+def official_documents(rendered):
+    return [(r, path, ps) for r, path, ps in rendered if DOCUMENTS[r.code].kind == "official"]
+
+
+def test_the_colophon_sits_at_the_foot_of_the_last_page(rendered):
+    """GB/T 9704-2012 7.4.1: the 版记 on the last page, its last separator line on the 版心's bottom edge."""
+    official = SETUPS["official"]
+    checked = 0
+    for r, path, ps in official_documents(rendered):
+        colophon = [re.sub(r"\s+", "", t) for t in colophon_texts(r.docx)]
+        assert colophon and any(t.endswith("印发") for t in colophon), path
+        marks = [t for t in colophon if t.startswith("抄送：") or t.endswith("印发")]  # the 印发机关 may be the 红头
+        holding = [n for n, p in enumerate(ps, start=1) if any(t in "".join(lines(p)) for t in marks)]
+        assert holding == [len(ps)], f"{path.name}：版记在第 {holding} 页，不在最后一页（共 {len(ps)} 页）"
+        last = raster(path, len(ps))
+        runs = last.dark_runs()
+        rules = [y for y, n in enumerate(runs) if n >= last.px(official.width_mm - official.left - official.right - 2)]
+        assert rules, f"{path.name}：最后一页没有版记的分隔线"
+        bottom = last.mm(rules[-1] + 1)
+        assert abs(bottom - (official.height_mm - official.bottom)) <= 1.5, \
+            f"{path.name}：版记末条分隔线在 {bottom:.1f} mm，版心下边缘在 {official.height_mm - official.bottom} mm"
+        # nothing of the body runs into the 版记: its first line lies below every other line of the page
+        p = ps[-1]
+        first = min(w.y0 for w in p.words if w.text.startswith("抄送") or w.text.endswith("印发"))
+        above = [w for w in p.words if w.y1 > first + 1 and not any(w.text in t for t in colophon)
+                 and not re.fullmatch(r"—|\d+", w.text)]
+        assert not above, (path.name, [w.text for w in above])
+        checked += 1
+    assert checked == 6  # D01, D02, D05, D06, D10, D11
+
+
+def test_the_masthead_stands_35_mm_below_the_top_of_the_type_area(rendered):
+    """GB/T 9704-2012 7.2.2: 发文机关标志 上边缘至版心上边缘为 35 mm (measured on the printed glyphs)."""
+    official = SETUPS["official"]
+    for r, path, _ in official_documents(rendered):
+        first = raster(path, 1)
+        top = next(y for y, n in enumerate(first.dark_runs()) if n >= 2)
+        assert abs(first.mm(top) - official.top - 35) <= 1.0, f"{path.name}：红头上边缘距版心上边缘 " \
+                                                             f"{first.mm(top) - official.top:.1f} mm"

@@ -62,3 +62,40 @@ def lines(page: PdfPage) -> list[str]:
 def body_lines(page: PdfPage) -> list[str]:
     """The page's lines without its page number."""
     return [line for line in lines(page) if not PAGE_NUMBER.match(line)]
+
+
+
+_DARK = bytes(49 if v < 150 else 48 for v in range(256))  # b"1" for a dark pixel, b"0" for a light one
+
+
+@dataclass
+class Raster:
+    """One page in grey (pdftoppm -gray), ``dpi`` pixels per inch, one byte a pixel."""
+
+    width: int
+    height: int
+    dpi: int
+    pixels: bytes
+
+    def mm(self, px: float) -> float:
+        return px * 25.4 / self.dpi
+
+    def px(self, mm: float) -> int:
+        return round(mm * self.dpi / 25.4)
+
+    def dark_runs(self) -> list[int]:
+        """For each pixel row, its longest horizontal run of dark pixels (text, rules; red prints dark)."""
+        out = []
+        for y in range(self.height):
+            row = self.pixels[y * self.width:(y + 1) * self.width].translate(_DARK)
+            out.append(max((len(r) for r in re.findall(rb"1+", row)), default=0))
+        return out
+
+
+def raster(path: Path, page: int, dpi: int = 144) -> Raster:
+    """Page ``page`` (1-based) of the PDF rendered by poppler as a PGM, read without an imaging library."""
+    data = subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), str(path)],
+                          capture_output=True, check=True, timeout=300).stdout
+    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    width, height = int(m.group(1)), int(m.group(2))
+    return Raster(width, height, dpi, data[m.end():m.end() + width * height])

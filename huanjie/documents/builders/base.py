@@ -74,9 +74,9 @@ def official(src: Source, code: str, body: str, *, signer: str | None = None, co
     copy_to = src.organs.get("copy_to", code, names) or DEFAULT_COPY_TO.get(code, "").format(**names)
     out = {"masthead": issuer.masthead_text, "signer": signer, "copy_to": copy_to, "printer": issuer.printer_text,
            "contact": None, "phone": None}
-    if contact:  # 请示: 联系人和电话 in the 附注 (《党政机关公文处理工作条例》第十五条)
-        out["contact"] = src.organs.get("contact", "name", names) or src.optional("P2.2", "contact")
-        out["phone"] = src.organs.get("contact", "phone", names) or src.optional("P2.2", "contact_phone")
+    if contact:  # 请示: 联系人和电话 in the 附注 (GB/T 9704-2012 7.3.7); the county's organs.toml may name them
+        out["contact"] = src.organs.get("contact", "name", names) or src.need("P2.2", "contact", "联系人")
+        out["phone"] = src.organs.get("contact", "phone", names) or src.need("P2.2", "contact_phone", "联系电话")
     return {"official": out}
 
 

@@ -35,7 +35,7 @@ def _request(src: Source) -> dict:
 @builder("D01", issuer="village_party")
 def d01(src: Source) -> dict:
     return {**_request(src), **official(src, "D01", "village_party", contact=True,
-                                        signer=src.optional("P2.2", "signer") or "＿＿＿＿")}
+                                        signer=src.need("P2.2", "signer", "签发人"))}
 
 
 @builder("D02", issuer="township")
@@ -100,7 +100,7 @@ def _preliminary(src: Source) -> dict:
 def d05(src: Source) -> dict:
     base = _preliminary(src)
     return {**base, "day": base["request_date"], **official(
-        src, "D05", "village_party", contact=True, signer=src.optional("P2.2", "signer") or "＿＿＿＿")}
+        src, "D05", "village_party", contact=True, signer=src.need("P2.2", "signer", "签发人"))}
 
 
 @builder("D06", issuer="township")
@@ -224,7 +224,7 @@ def d12(src: Source) -> dict:
         r["unassigned"] = found.get("", [])
     election = "党组织" if src.step.startswith("P") else "村民委员会"  # after the village's name: 东湖村党组织
     return {"reviews": reviews, "election": election, "checklist_version": checklist.version,
-            "checklist_source": checklist.source}
+            "checklist_source": checklist.source, "township_org": src.issuer("township").name}
 
 
 def _tally_party(src: Source) -> dict:
@@ -252,7 +252,8 @@ def _tally_party(src: Source) -> dict:
                 "rows": [{**r, "elected": r["name"] in elected} for r in rows], **_staff(src)}
     rows = entries(src, "P5.3", "officers", "书记、副书记得票",
                    {**NAME, "post": ("职务", "text"), "votes": ("得票数", "int"), "elected": ("是否当选", "bool")})
-    return {"kind": "委员会选举书记、副书记", "expected": src.need("P2.1", "committee_seats", "委员职数", "int"),
+    return {"kind": "党组织委员会选举书记、副书记", "present_labels": ("应到委员人数", "实到委员人数"),
+            "expected": src.need("P2.1", "committee_seats", "委员职数", "int"),
             "present": src.need(step, "committee_present", "实到委员人数", "int"),
             "issued": src.need(step, "officer_ballots_issued", "发出票数", "int"),
             "returned": src.need(step, "officer_ballots_returned", "收回票数", "int"),
@@ -268,7 +269,8 @@ def _staff(src: Source) -> dict:
 @builder("D13")
 def d13(src: Source) -> dict:
     if src.step.startswith("P"):
-        return {"party": True, "org": src.issuer("village_party").name, **_tally_party(src)}
+        return {"party": True, "org": src.issuer("village_party").name, "present_labels": ("应到会人数", "实到会人数"),
+                **_tally_party(src)}
     from huanjie.documents.builders.vc import tally_vc
 
     return {"party": False, **tally_vc(src)}

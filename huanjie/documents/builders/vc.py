@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from huanjie.documents.builders.base import builder, by_name, entries, ratio_text, stroke_sorted
+from huanjie.documents.chinese_dates import chinese_count
 from huanjie.documents.identity import birth_and_sex
 from huanjie.documents.source import Source
 from huanjie.steps.checks.lists import handover_items
@@ -242,7 +243,8 @@ def d25(src: Source) -> dict:
         return {**base, "rows": rows}
     if step == "V8.1":
         rows = entries(src, step, "representative_results", "村民代表", {**fields, "group": ("村民小组", "int")})
-        return {**base, "rows": [{**r, "post": f"第{r['group']}村民小组村民代表"} for r in rows]}
+        # 第三村民小组, as the voter list (D18) and the voter cards (D20) name the groups
+        return {**base, "rows": [{**r, "post": f"第{chinese_count(r['group'])}村民小组村民代表"} for r in rows]}
     if step == "V8.2":
         rows = entries(src, step, "group_leader_results", "村民小组长", {**fields, "group": ("村民小组", "text")})
         return {**base, "rows": [{**r, "post": f"{r['group']}组长"} for r in rows]}
