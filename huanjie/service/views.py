@@ -51,98 +51,106 @@ class BoardView:
     pages: int = 1
 
 
-@dataclass
-class _Derived:
-    version: int
-    villages: dict[str, object]     # code -> VillageProgress
-
-
-_derived: dict[tuple, _Derived] = {}  # (store, scope, today) -> the villages' derived progress
-_derived_lock = threading.Lock()
-_key_locks: dict[tuple, threading.Lock] = {}
 # Events that change no village's derived state (logins, refusals): they never invalidate it.
 _NEUTRAL = ("auth.", "access.", "digest.", "reminder.", "document.", "user.password_set", "user.token_issued")
-_INCREMENTAL_LIMIT = 200  # more villages changed than this: derive the scope again at once
+
+
+class _Kept:
+    """Derived data kept between requests, for the data it was derived from and the day.
+
+    Every change to the store is written with its audit event (one transaction), so the newest
+    event id names the data; events that change no village (``_NEUTRAL``) keep what was derived.
+    Requests arriving together for one key derive it once.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._entries: dict[tuple, tuple[int, object]] = {}
+        self._size = size
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple, threading.Lock] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def get(self, ctx: Context, key: tuple, make):
+        key = (str(ctx.engine.url), ctx.clock.today(), *key)
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
+            found = self._entries.get(key)
+            if found is not None and found[0] != version and _only_neutral_since(ctx, found[0]):
+                found = (version, found[1])
+            if found is None or found[0] != version:
+                found = (version, make())
+            with self._lock:
+                if key not in self._entries and len(self._entries) >= self._size:
+                    self._entries.pop(next(iter(self._entries)))
+                self._entries[key] = found
+            return found[1]
+
+
+_kept = _Kept()
 
 
 def _data_version(ctx: Context) -> int:
-    """Every change to the store is written with its audit event (one transaction): the newest
-    event id names the data a derivation was made from."""
     with reading(ctx.engine) as session:
         return session.exec(select(func.max(Event.id))).one() or 0
 
 
-def _changed_since(ctx: Context, version: int) -> set[str] | None:
-    """Villages whose state events after ``version`` may change; None when something campaign-wide
-    changed (a move, a rest day, users), which changes every village."""
+def _only_neutral_since(ctx: Context, version: int) -> bool:
     with reading(ctx.engine) as session:
-        rows = session.exec(select(Event.village_code, Event.kind).where(Event.id > version)).all()
-    codes: set[str] = set()
-    for code, kind in rows:
-        if kind.startswith(_NEUTRAL):
-            continue
-        if code is None:
-            return None
-        codes.add(code)
-    return codes if len(codes) <= _INCREMENTAL_LIMIT else None
+        kinds = session.exec(select(Event.kind).where(Event.id > version)).all()
+    return all(kind.startswith(_NEUTRAL) for kind in kinds)
 
 
-def derived_villages(ctx: Context, *, campaign_code: str, township: str | None = None,
-                     village: str | None = None) -> list:
-    """``service.status.load_villages`` for one scope, kept between requests: after a change only
-    the villages named by the new events are derived again (every change is written with its event)."""
-    key = (str(ctx.engine.url), campaign_code, township, village, ctx.clock.today())
-    with _derived_lock:
-        key_lock = _key_locks.setdefault(key, threading.Lock())
-    with key_lock:  # requests arriving together for one scope derive it once
-        return _derive(ctx, key, campaign_code, township, village)
+def village_summaries(ctx: Context, *, campaign_code: str, township: str | None = None,
+                      village: str | None = None) -> list:
+    """Every launched village's state, risk and stage states in scope (service.progress_rows.load_summaries)."""
+    from huanjie.service.summaries import load_summaries
+
+    def make():
+        with reading(ctx.engine) as session:
+            campaign_id = session.exec(select(Campaign.id).where(Campaign.code == campaign_code)).first()
+            if campaign_id is None:
+                return []
+            return load_summaries(session, _catalogue(), ctx.clock.today(), campaign_id=campaign_id,
+                                  township=township, village=village)
+
+    return _kept.get(ctx, ("summaries", campaign_code, township, village), make)
 
 
-def _derive(ctx: Context, key: tuple, campaign_code: str, township: str | None, village: str | None) -> list:
-    from huanjie.service.status import load_villages
+def _progress_of(ctx: Context, campaign_code: str, codes: tuple[str, ...]) -> list:
+    """The full derivation (service.progress) of these villages: the rows of a board page."""
+    from huanjie.service.progress_rows import load_progress
 
-    version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
-    entry = _derived.get(key)
-    if entry is not None and entry.version != version:
-        changed = _changed_since(ctx, entry.version)
-        if changed is None:
-            entry = None
-        else:
-            villages = dict(entry.villages)
-            for code in changed:
-                if village is not None and code != village:
-                    continue
-                fresh = load_villages(ctx, campaign_code=campaign_code, township=township, village=code)
-                villages.pop(code, None)
-                for p in fresh:
-                    villages[p.code] = p
-            entry = _Derived(version, dict(sorted(villages.items())))
-    if entry is None:
-        found = load_villages(ctx, campaign_code=campaign_code, township=township, village=village)
-        entry = _Derived(version, {p.code: p for p in found})
-    with _derived_lock:
-        if key not in _derived and len(_derived) >= 32:
-            _derived.pop(next(iter(_derived)))
-        _derived[key] = entry
-    return list(entry.villages.values())
+    def make():
+        if not codes:
+            return []
+        with reading(ctx.engine) as session:
+            campaign_id = session.exec(select(Campaign.id).where(Campaign.code == campaign_code)).one()
+            return load_progress(session, _catalogue(), ctx.clock.today(), campaign_id=campaign_id, codes=codes)
+
+    return _kept.get(ctx, ("progress", campaign_code, codes), make)
 
 
 def derived_village(ctx: Context, *, campaign_code: str, township: str, village_code: str):
-    """One village's derived progress, from the county's or its township's derivation (kept between
-    requests and shared with the boards and inboxes); None before the village is launched."""
-    base = (str(ctx.engine.url), campaign_code)
-    whole = (*base, None, None, ctx.clock.today())
-    scope = None if whole in _derived else township
-    for p in derived_villages(ctx, campaign_code=campaign_code, township=scope):
-        if p.code == village_code:
-            return p
-    return None
+    """One village's derived progress; None before the village is launched."""
+    from huanjie.service.status import load_villages
+
+    found = load_villages(ctx, campaign_code=campaign_code, township=township, village=village_code)
+    return found[0] if found else None
 
 
 def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
                risk: str | None = None, state: str | None = None, page: int | None = 1,
                per_page: int = 100) -> BoardView:
-    """The board of the user's scope; ``page`` None gives every matching village (the Excel export)."""
+    """The board of the user's scope; ``page`` None gives every matching village (the Excel export).
+
+    Counts and filters come from every village's summary; what holds each village (the rows)
+    only for the villages shown, from the full derivation.
+    """
     from huanjie.service.status import village_status
 
     campaigns = visible_campaigns(ctx, actor_name=actor_name)
@@ -160,14 +168,14 @@ def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = Non
     else:
         towns = all_towns
     scoped_town = who.scope if who.scope_kind == "township" else None
-    progress = derived_villages(ctx, campaign_code=campaign.code, township=scoped_town,
-                                village=who.scope if who.scope_kind == "village" else None)
-    progress = [p for p in progress if covers(who, p.township, p.code, campaign.county)]
-    view = BoardView(campaign, campaigns, towns, stages, [], total=len(progress))
-    for p in progress:
+    summaries = village_summaries(ctx, campaign_code=campaign.code, township=scoped_town,
+                                  village=who.scope if who.scope_kind == "village" else None)
+    summaries = [p for p in summaries if covers(who, p.township, p.code, campaign.county)]
+    view = BoardView(campaign, campaigns, towns, stages, [], total=len(summaries))
+    for p in summaries:
         view.risk_counts[p.risk] += 1
         view.state_counts[p.state.value] += 1
-    kept = [p for p in progress if (not township or p.township == township) and (not risk or p.risk == risk)
+    kept = [p for p in summaries if (not township or p.township == township) and (not risk or p.risk == risk)
             and (not state or p.state.value == state)]
     view.matching = len(kept)
     for key, _, _ in stages:
@@ -178,7 +186,8 @@ def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = Non
         view.pages = max(1, -(-len(kept) // per_page))
         view.page = min(max(1, page), view.pages)
         shown = kept[(view.page - 1) * per_page:view.page * per_page]
-    view.rows = [_status(p, village_status) for p in shown]  # what holds each: only for the villages shown
+    progress = {p.code: p for p in _progress_of(ctx, campaign.code, tuple(p.code for p in shown))}
+    view.rows = [_status(progress[p.code], village_status) for p in shown if p.code in progress]
     return view
 
 
