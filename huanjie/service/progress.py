@@ -123,18 +123,24 @@ class VillageProgress:
     approvers: tuple[str, ...] = ()            # users who decide this village's gates
     waiting_since: dict[str, dt.datetime] = field(default_factory=dict)  # gate waiting -> facts recorded at
     recorders: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> users in scope
+    _waiting: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def open_steps(self) -> list[StepRow]:
-        return [self.steps[s.key] for s in self.catalogue.steps() if s.key in self.steps
-                and not self.steps[s.key].finished]
+        steps = self.steps
+        return [row for key, _ in _layout(self.catalogue)[0] if (row := steps.get(key)) is not None
+                and row.status not in _FINISHED]
 
     def is_overdue(self, key: str) -> bool:
         return key in self.overdue
 
     def waits_for(self, key: str) -> list[str]:
         """The earlier steps (catalogue ``requires``) this step waits for, unfinished."""
-        spec = self.catalogue.step(key)
-        return [r for r in spec.requires if r in self.steps and not self.steps[r].finished]
+        found = self._waiting.get(key)
+        if found is None:  # the rows never change: asked for again by ready, holds and the board
+            steps = self.steps
+            found = self._waiting[key] = [r for r in self.catalogue.step(key).requires
+                                          if r in steps and steps[r].status not in _FINISHED]
+        return list(found)
 
     def ready(self, key: str) -> bool:
         """Unfinished and every earlier step it needs is finished: someone can act on it now."""

@@ -45,7 +45,9 @@ def fetch(session: Session, stmt) -> list[tuple]:
 
 
 def _scoped(query, campaign_id: int | None, township: str | None, village: str | None,
-            codes: Collection[str] | None = None):
+            codes: Collection[str] | None = None, ids: Collection[int] | None = None):
+    if ids is not None:  # villages already found: straight to their cases (index on case.village_id)
+        return query.where(C.village_id.in_(sorted(ids)))
     if campaign_id is not None:
         query = query.where(C.campaign_id == campaign_id)
     if township is not None:
@@ -112,10 +114,10 @@ def load_progress(session: Session, catalogue, today: dt.date, *, campaign_id: i
                   codes: Collection[str] | None = None) -> list[VillageProgress]:
     """Every launched village in scope (village code order; ``codes`` keeps only those villages), derived
     in one pass."""
-    scope = (campaign_id, township, village, codes)
-    villages = _villages(session, *scope)
+    villages = _villages(session, campaign_id, township, village, codes)
     if not villages:
         return []
+    scope = (campaign_id, township, village, codes) if codes is None else (None, None, None, None, villages)
     steps_q = _scoped(_from_steps(  # the columns of StepRow, in order
         V.id, S.id, S.step_key, S.status, cast(S.due, String), S.statutory, S.provisional, S.invalidated,
         case((_has_facts(), 1), else_=0), case((S.status == StepStatus.BLOCKED.value, cast(S.failures, String))),
@@ -149,10 +151,10 @@ def load_progress(session: Session, catalogue, today: dt.date, *, campaign_id: i
     return result
 
 
-def _assessments(session, campaign_id, township, village, codes=None) -> dict[int, str]:
+def _assessments(session, campaign_id, township, village, codes=None, ids=None) -> dict[int, str]:
     """Village → the risk level of its P1.1 assessment (研判), where its facts name one."""
     query = _scoped(_from_steps(V.id, cast(S.facts, String)).where(S.step_key == "P1.1", S.facts.is_not(None)),
-                    campaign_id, township, village, codes)
+                    campaign_id, township, village, codes, ids)
     found = {}
     for vid, text in fetch(session, query):
         if text and "risk_level" in text:
@@ -162,14 +164,14 @@ def _assessments(session, campaign_id, township, village, codes=None) -> dict[in
     return found
 
 
-def _open_rejections(session, campaign_id, township, village, codes=None) -> dict[int, dict[str, Rejection]]:
+def _open_rejections(session, campaign_id, township, village, codes=None, ids=None) -> dict[int, dict[str, Rejection]]:
     """The rejection of each step's previous attempt, while the step is not finished again."""
     query = _scoped(_from_steps(V.id, S.step_key, G.attempt, G.decided_by, G.reason,
                                 type_coerce(G.decided_at, DateTime()))
                     .join(GateDecision.__table__, G.step_state_id == S.id)
                     .where(G.decision == "reject", G.attempt == S.attempt - 1,
                            S.status.not_in([s.value for s in FINISHED])),
-                    campaign_id, township, village, codes)
+                    campaign_id, township, village, codes, ids)
     found: dict[int, dict[str, Rejection]] = defaultdict(dict)
     for vid, key, attempt, by, reason, at in session.connection().execute(query):
         at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Collection
 
@@ -151,50 +152,59 @@ def load_summaries(session: Session, catalogue, today: dt.date, *, campaign_id: 
     """Every launched village in scope (village code order): state, risk and stage states from its
     summary, with today's overdue steps; the same as ``progress_rows.load_progress`` gives
     (tests/service/test_summaries.py), without reading the step rows."""
-    scope = (campaign_id, township, village, None)
+    launched = select(C.village_id).where(C.village_id == V.id).exists()
     query = _scoped(select(V.id, V.code, V.name, T.name, K.county, K.code, R.present, R.open_stages, R.started,
                            R.blocked, R.awaiting, R.rejected, R.assessed, R.open_dues)
-                    .select_from(VillageSummaryRow.__table__).join(Village.__table__, V.id == R.village_id)
-                    .join(Township.__table__, T.id == V.township_id).join(Campaign.__table__, K.id == V.campaign_id),
+                    .select_from(Village.__table__)
+                    .join(Township.__table__, T.id == V.township_id).join(Campaign.__table__, K.id == V.campaign_id)
+                    .outerjoin(VillageSummaryRow.__table__, R.village_id == V.id).where(launched),
                     None, township, village)
     if campaign_id is not None:
         query = query.where(V.campaign_id == campaign_id)
-    found = {row[0]: row for row in fetch(session, query)}
-    villages = _villages(session, *scope)
-    missing = [vid for vid in villages if vid not in found]
-    result = []
     today_text = today.isoformat()
-    for vid, code, name, tname, county, campaign_code, present, open_stages, started, blocked, awaiting, \
-            rejected, assessed, open_dues in found.values():
-        if vid not in villages:
+    result, missing = [], []
+    for row in fetch(session, query):
+        if row[6] is None:
+            missing.append(row[:6])
             continue
-        dues = open_dues.split()
+        dues = row[13].split()
         overdue = bisect.bisect_left(dues, today_text)  # "YYYY-MM-DD!" sorts after "YYYY-MM-DD"
-        tally = Tally(set(present.split()), set(open_stages.split()), set(started.split()), overdue_count=overdue,
-                      statutory_overdue=any(d.endswith("!") for d in dues[:overdue]), blocked=bool(blocked),
-                      awaiting=bool(awaiting))
-        result.append(_summary(catalogue, today, villages[vid], tally, assessed, bool(rejected)))
-    by_campaign: dict[str, list[int]] = defaultdict(list)
-    for vid in missing:  # no summary row yet: derive the same tally from the steps, without writing
-        by_campaign[villages[vid][5]].append(vid)
-    for campaign_code, ids in by_campaign.items():
+        result.append(_summary(catalogue, today, row[:6], row[6], row[7], row[8], overdue,
+                               any(d.endswith("!") for d in dues[:overdue]), bool(row[9]), bool(row[10]),
+                               row[12], bool(row[11])))
+    by_campaign: dict[str, list[tuple]] = defaultdict(list)
+    for row in missing:  # no summary row yet: derive the same tally from the steps, without writing
+        by_campaign[row[5]].append(row)
+    for campaign_code, rows in by_campaign.items():
         cid = session.execute(select(Campaign.id).where(Campaign.code == campaign_code)).scalar_one()
-        codes = [villages[v][1] for v in ids]
+        codes = [r[1] for r in rows]
         tallies, dues = _tallies(session, catalogue, cid, codes)
         assessed_of = _assessments(session, cid, None, None, codes)
         rejected_of = set(_open_rejections(session, cid, None, None, codes))
-        for vid in ids:
-            t = tallies.get(vid) or Tally()
-            open_dues = dues.get(vid, "").split()
-            t.overdue_count = bisect.bisect_left(open_dues, today_text)
-            t.statutory_overdue = any(d.endswith("!") for d in open_dues[:t.overdue_count])
-            result.append(_summary(catalogue, today, villages[vid], t, assessed_of.get(vid), vid in rejected_of))
+        for r in rows:
+            t = tallies.get(r[0]) or Tally()
+            open_dues = dues.get(r[0], "").split()
+            overdue = bisect.bisect_left(open_dues, today_text)
+            result.append(_summary(catalogue, today, r, _words(t.present), _words(t.open_stages), _words(t.started),
+                                   overdue, any(d.endswith("!") for d in open_dues[:overdue]), t.blocked,
+                                   t.awaiting, assessed_of.get(r[0]), r[0] in rejected_of))
     result.sort(key=lambda s: s.code)
     return result
 
 
-def _summary(catalogue, today, village_row, tally: Tally, assessed, rejected: bool) -> VillageSummary:
+def _summary(catalogue, today, village_row, present: str, open_stages: str, started: str, overdue: int,
+             statutory_overdue: bool, blocked: bool, awaiting: bool, assessed, rejected: bool) -> VillageSummary:
     vid, code, name, tname, county, campaign_code = village_row
-    state, risk, stage, stages = conclude(catalogue, tally, assessed=assessed, rejected=rejected)
-    return VillageSummary(vid, code, name, tname, county, campaign_code, today, state, risk, stage, stages,
-                          tally.overdue_steps)
+    state, risk, stage, stages = _conclude(catalogue, present, open_stages, started, overdue, statutory_overdue,
+                                           blocked, awaiting, assessed, rejected)
+    return VillageSummary(vid, code, name, tname, county, campaign_code, today, state, risk, stage, dict(stages),
+                          overdue)
+
+
+@functools.lru_cache(maxsize=8192)
+def _conclude(catalogue, present, open_stages, started, overdue, statutory_overdue, blocked, awaiting, assessed,
+              rejected):
+    """``progress.conclude`` of one summary; villages at the same point share the answer."""
+    tally = Tally(set(present.split()), set(open_stages.split()), set(started.split()), overdue_count=overdue,
+                  statutory_overdue=statutory_overdue, blocked=blocked, awaiting=awaiting)
+    return conclude(catalogue, tally, assessed=assessed, rejected=rejected)
