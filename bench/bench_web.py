@@ -160,10 +160,13 @@ def test_board_and_inbox_server_time(county):
 
         views._kept.clear()
         r = client.get("/board", cookies=county_office)
+        assert r.status_code == 200
         first_ms = float(r.headers["server-timing"].split("dur=")[1])
         # first view of the next day: overdue steps change without any event
         ctx.clock.advance(days=1)
-        r = client.get("/board", cookies=county_office)
+        next_day = _cookie(ctx, "县办")  # yesterday's session has timed out
+        r = client.get("/board", cookies=next_day)
+        assert r.status_code == 200 and "作战图" in r.text
         next_day_ms = float(r.headers["server-timing"].split("dur=")[1])
         ctx.clock.advance(days=-1)
         # baseline: the raw read of the county's step rows the full derivation starts from

@@ -73,12 +73,15 @@ class _Kept:
         with self._lock:
             self._entries.clear()
 
-    def get(self, ctx: Context, key: tuple, make):
+    def get(self, ctx: Context, key: tuple, make, version: int | None = None):
+        """``make()``, or what it gave for this key, the same data and the same day; ``version``: the
+        data version the caller has just read (``_data_version``)."""
         key = (str(ctx.engine.url), ctx.clock.today(), *key)
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
         with key_lock:
-            version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
+            if version is None:
+                version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
             found = self._entries.get(key)
             if found is not None and found[0] != version and _only_neutral_since(ctx, found[0]):
                 found = (version, found[1])
@@ -106,7 +109,7 @@ def _only_neutral_since(ctx: Context, version: int) -> bool:
 
 
 def village_summaries(ctx: Context, *, campaign_code: str, township: str | None = None,
-                      village: str | None = None) -> list:
+                      village: str | None = None, version: int | None = None) -> list:
     """Every launched village's state, risk and stage states in scope (service.progress_rows.load_summaries)."""
     from huanjie.service.summaries import load_summaries
 
@@ -118,10 +121,10 @@ def village_summaries(ctx: Context, *, campaign_code: str, township: str | None 
             return load_summaries(session, _catalogue(), ctx.clock.today(), campaign_id=campaign_id,
                                   township=township, village=village)
 
-    return _kept.get(ctx, ("summaries", campaign_code, township, village), make)
+    return _kept.get(ctx, ("summaries", campaign_code, township, village), make, version)
 
 
-def _progress_of(ctx: Context, campaign_code: str, codes: tuple[str, ...]) -> list:
+def _progress_of(ctx: Context, campaign_code: str, codes: tuple[str, ...], version: int | None = None) -> list:
     """The full derivation (service.progress) of these villages: the rows of a board page."""
     from huanjie.service.progress_rows import load_progress
 
@@ -132,7 +135,7 @@ def _progress_of(ctx: Context, campaign_code: str, codes: tuple[str, ...]) -> li
             campaign_id = session.exec(select(Campaign.id).where(Campaign.code == campaign_code)).one()
             return load_progress(session, _catalogue(), ctx.clock.today(), campaign_id=campaign_id, codes=codes)
 
-    return _kept.get(ctx, ("progress", campaign_code, codes), make)
+    return _kept.get(ctx, ("progress", campaign_code, codes), make, version)
 
 
 def derived_village(ctx: Context, *, campaign_code: str, township: str, village_code: str):
@@ -168,25 +171,35 @@ def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = Non
     else:
         towns = all_towns
     scoped_town = who.scope if who.scope_kind == "township" else None
-    summaries = village_summaries(ctx, campaign_code=campaign.code, township=scoped_town,
-                                  village=who.scope if who.scope_kind == "village" else None)
-    summaries = [p for p in summaries if covers(who, p.township, p.code, campaign.county)]
-    view = BoardView(campaign, campaigns, towns, stages, [], total=len(summaries))
-    for p in summaries:
-        view.risk_counts[p.risk] += 1
-        view.state_counts[p.state.value] += 1
-    kept = [p for p in summaries if (not township or p.township == township) and (not risk or p.risk == risk)
-            and (not state or p.state.value == state)]
+    version = _data_version(ctx)
+
+    def counted():  # the counts and the filtered villages, kept with the summaries they come from
+        summaries = village_summaries(ctx, campaign_code=campaign.code, township=scoped_town,
+                                      village=who.scope if who.scope_kind == "village" else None, version=version)
+        summaries = [p for p in summaries if covers(who, p.township, p.code, campaign.county)]
+        risks, states = Counter(p.risk for p in summaries), Counter(p.state.value for p in summaries)
+        kept = [p for p in summaries if (not township or p.township == township) and (not risk or p.risk == risk)
+                and (not state or p.state.value == state)]
+        by_stages = Counter(tuple(p.stages.items()) for p in kept)  # villages at one point share their stages
+        counts = {key: Counter() for key, _, _ in stages}
+        for items, n in by_stages.items():
+            seen = dict(items)
+            for key, _, _ in stages:
+                counts[key][seen.get(key, "todo")] += n
+        return len(summaries), risks, states, kept, counts
+
+    total, risks, states, kept, counts = _kept.get(
+        ctx, ("board", campaign.code, who.scope_kind, who.scope, who.county, township, risk, state), counted, version)
+    view = BoardView(campaign, campaigns, towns, stages, [], total=total, risk_counts=Counter(risks),
+                     state_counts=Counter(states), stage_counts={k: Counter(c) for k, c in counts.items()})
     view.matching = len(kept)
-    for key, _, _ in stages:
-        view.stage_counts[key] = Counter(p.stages.get(key, "todo") for p in kept)
     if page is None:
         shown = kept
     else:
         view.pages = max(1, -(-len(kept) // per_page))
         view.page = min(max(1, page), view.pages)
         shown = kept[(view.page - 1) * per_page:view.page * per_page]
-    progress = {p.code: p for p in _progress_of(ctx, campaign.code, tuple(p.code for p in shown))}
+    progress = {p.code: p for p in _progress_of(ctx, campaign.code, tuple(p.code for p in shown), version)}
     view.rows = [_status(progress[p.code], village_status) for p in shown if p.code in progress]
     return view
 
