@@ -179,6 +179,9 @@ def test_board_and_inbox_server_time(county):
                                        SS.provisional, SS.invalidated, SS.note, SS.recorded_by, SS.attempt))
         raw_ms = (time.perf_counter() - started) * 1000
         assert len(raw) > 90_000
+        views._kept.clear()
+        r = client.get("/inbox", cookies=approver)
+        inbox_cold_ms = float(r.headers["server-timing"].split("dur=")[1])
         inbox_ms = _server_ms(client, "/inbox", approver)
         inbox_items = client.get("/api/inbox", cookies=approver).json()
     print(f"\nboard, {VILLAGES:,} villages: {board_ms:.0f} ms server time while nothing changed, {cold_ms:.0f} ms "
@@ -187,7 +190,7 @@ def test_board_and_inbox_server_time(county):
           f"{service_ms:.0f} ms (first view {first_ms / service_ms:.2f}×), the raw read of the {len(raw):,} step "
           f"rows {raw_ms:.0f} ms (first view {first_ms / raw_ms:.2f}×), an empty page {baseline:.1f} ms")
     print(f"inbox, township approver ({VILLAGES // TOWNSHIPS} villages, {len(inbox_items)} items): {inbox_ms:.0f} ms "
-          f"(baseline page {baseline:.1f} ms)")
+          f"while nothing changed, {inbox_cold_ms:.0f} ms derived afresh (baseline page {baseline:.1f} ms)")
     assert inbox_items
     assert board_ms <= 300, f"board {board_ms:.0f} ms > 300 ms"
     assert cold_ms <= 300, f"board after an approval {cold_ms:.0f} ms > 300 ms"

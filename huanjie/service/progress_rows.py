@@ -1,9 +1,8 @@
 """The rows ``huanjie.service.progress`` derives from: a few columns each, fetched straight from the driver.
 
 A province's digest reads hundreds of thousands of step rows; building SQLAlchemy rows for
-them costs more than the query itself, so the big queries are compiled by SQLAlchemy (with
-their values rendered as escaped literals) and their rows fetched as plain tuples from the
-DB-API cursor. Values come back as the driver gives them: due days and JSON are cast to
+them costs more than the query itself, so the big queries are executed by SQLAlchemy (its
+compiled cache, bound values) and their rows fetched as plain tuples from the DB-API cursor. Values come back as the driver gives them: due days and JSON are cast to
 text on every backend, booleans may be 0/1.
 """
 
@@ -34,14 +33,13 @@ _RECORDER_ROLES = frozenset(r for roles in RECORDERS.values() for r in roles)
 
 
 def fetch(session: Session, stmt) -> list[tuple]:
-    conn = session.connection()
-    sql = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True, "render_postcompile": True})
-    cursor = conn.connection.driver_connection.cursor()
+    """The rows of ``stmt`` as the driver's plain tuples. SQLAlchemy compiles the statement (once per
+    shape: its compiled cache) and binds the values; the rows skip its Row objects."""
+    result = session.connection().execute(stmt)
     try:
-        cursor.execute(str(sql))
-        return cursor.fetchall()
+        return result.cursor.fetchall()
     finally:
-        cursor.close()
+        result.close()
 
 
 def _scoped(query, campaign_id: int | None, township: str | None, village: str | None,

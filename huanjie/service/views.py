@@ -138,6 +138,16 @@ def _progress_of(ctx: Context, campaign_code: str, codes: tuple[str, ...], versi
     return _kept.get(ctx, ("progress", campaign_code, codes), make, version)
 
 
+def kept_todo(ctx: Context, *, actor_name: str, township: str | None = None, village: str | None = None,
+              stage: str | None = None, due_before: dt.date | None = None) -> list:
+    """``service.todo.todo_list`` (the inbox), kept between requests while nothing changes."""
+    from huanjie.service.todo import todo_list
+
+    return _kept.get(ctx, ("todo", actor_name, township, village, stage, due_before),
+                     lambda: todo_list(ctx, actor_name=actor_name, township=township, village=village, stage=stage,
+                                       due_before=due_before))
+
+
 def derived_village(ctx: Context, *, campaign_code: str, township: str, village_code: str):
     """One village's derived progress; None before the village is launched."""
     from huanjie.service.status import load_villages
