@@ -73,9 +73,10 @@ class _Kept:
         with self._lock:
             self._entries.clear()
 
-    def get(self, ctx: Context, key: tuple, make, version: int | None = None):
+    def get(self, ctx: Context, key: tuple, make, version: int | None = None, strict: bool = False):
         """``make()``, or what it gave for this key, the same data and the same day; ``version``: the
-        data version the caller has just read (``_data_version``)."""
+        data version the caller has just read (``_data_version``); ``strict``: any new event, neutral
+        or not, makes it again (what shows the events themselves)."""
         key = (str(ctx.engine.url), ctx.clock.today(), *key)
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
@@ -83,7 +84,7 @@ class _Kept:
             if version is None:
                 version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
             found = self._entries.get(key)
-            if found is not None and found[0] != version and _only_neutral_since(ctx, found[0]):
+            if found is not None and found[0] != version and not strict and _only_neutral_since(ctx, found[0]):
                 found = (version, found[1])
             if found is None or found[0] != version:
                 found = (version, make())
@@ -269,6 +270,13 @@ class VillagePage:
 
 
 def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_code: str | None = None) -> VillagePage:
+    """The village page of this user (kept between requests while nothing changes; read-only)."""
+    return _kept.get(ctx, ("village", actor_name, village_code, campaign_code),
+                     lambda: _village_page(ctx, actor_name=actor_name, village_code=village_code,
+                                           campaign_code=campaign_code), strict=True)  # its documents too
+
+
+def _village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_code: str | None = None) -> VillagePage:
     from huanjie.documents.registry import DOCUMENTS
     from huanjie.service.gates import _why_not, recorders
     from huanjie.steps.env import campaign_env
@@ -341,7 +349,15 @@ def _why(catalogue, spec, st, progress) -> str:
 
 def step_history(ctx: Context, *, actor_name: str, village_code: str, step_key: str | None = None,
                  campaign_code: str | None = None) -> list:
-    """The village's audit timeline (身份证号 masked) for anyone whose scope covers the village."""
+    """The village's audit timeline (身份证号 masked) for anyone whose scope covers the village (kept
+    between requests while no event is added)."""
+    return _kept.get(ctx, ("history", actor_name, village_code, step_key, campaign_code),
+                     lambda: _step_history(ctx, actor_name=actor_name, village_code=village_code, step_key=step_key,
+                                           campaign_code=campaign_code), strict=True)
+
+
+def _step_history(ctx: Context, *, actor_name: str, village_code: str, step_key: str | None = None,
+                  campaign_code: str | None = None) -> list:
     from huanjie.audit.history import village_events
     from huanjie.audit.timeline import timeline
 
