@@ -72,6 +72,8 @@ class _Kept:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+        with _pages_lock:
+            _pages.clear()
 
     def get(self, ctx: Context, key: tuple, make, version: int | None = None, strict: bool = False):
         """``make()``, or what it gave for this key, the same data and the same day; ``version``: the
@@ -125,18 +127,54 @@ def village_summaries(ctx: Context, *, campaign_code: str, township: str | None 
     return _kept.get(ctx, ("summaries", campaign_code, township, village), make, version)
 
 
+def _changed_since(ctx: Context, version: int) -> set[str] | None:
+    """Villages named by the events after ``version`` that may change them; None when one names no
+    village (a move, a rest day, users: every village may change) or too many do."""
+    with reading(ctx.engine) as session:
+        rows = session.exec(select(Event.village_code, Event.kind).where(Event.id > version)).all()
+    codes: set[str] = set()
+    for code, kind in rows:
+        if kind.startswith(_NEUTRAL):
+            continue
+        if code is None:
+            return None
+        codes.add(code)
+    return codes if len(codes) <= 200 else None
+
+
+_pages: dict[tuple, tuple[int, dict]] = {}  # (store, day, campaign, codes) -> (version, code -> progress)
+_pages_lock = threading.Lock()
+
+
 def _progress_of(ctx: Context, campaign_code: str, codes: tuple[str, ...], version: int | None = None) -> list:
-    """The full derivation (service.progress) of these villages: the rows of a board page."""
+    """The full derivation (service.progress) of these villages: the rows of a board page. Kept between
+    requests; after a change only the villages its events name are derived again."""
     from huanjie.service.progress_rows import load_progress
 
-    def make():
-        if not codes:
-            return []
+    def derive(wanted) -> dict:
+        if not wanted:
+            return {}
         with reading(ctx.engine) as session:
             campaign_id = session.exec(select(Campaign.id).where(Campaign.code == campaign_code)).one()
-            return load_progress(session, _catalogue(), ctx.clock.today(), campaign_id=campaign_id, codes=codes)
+            return {p.code: p for p in load_progress(session, _catalogue(), ctx.clock.today(),
+                                                     campaign_id=campaign_id, codes=wanted)}
 
-    return _kept.get(ctx, ("progress", campaign_code, codes), make, version)
+    version = _data_version(ctx) if version is None else version
+    key = (str(ctx.engine.url), ctx.clock.today(), campaign_code, codes)
+    with _pages_lock:
+        found = _pages.get(key)
+    if found is not None and found[0] == version:
+        villages = found[1]
+    elif found is not None and (changed := _changed_since(ctx, found[0])) is not None:
+        villages = {**found[1], **derive(tuple(c for c in codes if c in changed))}
+        villages = {c: villages[c] for c in codes if c in villages}
+    else:
+        villages = derive(codes)
+    with _pages_lock:
+        if key not in _pages and len(_pages) >= 64:
+            _pages.pop(next(iter(_pages)))
+        _pages[key] = (version, villages)
+    return list(villages.values())
 
 
 def kept_todo(ctx: Context, *, actor_name: str, township: str | None = None, village: str | None = None,
