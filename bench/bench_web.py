@@ -158,17 +158,23 @@ def test_board_and_inbox_server_time(county):
         # first view in a fresh process (nothing kept): the villages' summaries and the shown page's rows
         from huanjie.service import views
 
-        views._kept.clear()
-        r = client.get("/board", cookies=county_office)
-        assert r.status_code == 200
-        first_ms = float(r.headers["server-timing"].split("dur=")[1])
-        # first view of the next day: overdue steps change without any event
-        ctx.clock.advance(days=1)
-        next_day = _cookie(ctx, "县办")  # yesterday's session has timed out
-        r = client.get("/board", cookies=next_day)
-        assert r.status_code == 200 and "作战图" in r.text
-        next_day_ms = float(r.headers["server-timing"].split("dur=")[1])
-        ctx.clock.advance(days=-1)
+        firsts = []
+        for _ in range(3):
+            views._kept.clear()
+            r = client.get("/board", cookies=county_office)
+            assert r.status_code == 200
+            firsts.append(float(r.headers["server-timing"].split("dur=")[1]))
+        first_ms = statistics.median(firsts)
+        # first view of each of the next three days: overdue steps change without any event
+        days = []
+        for _ in range(3):
+            ctx.clock.advance(days=1)
+            next_day = _cookie(ctx, "县办")  # yesterday's session has timed out
+            r = client.get("/board", cookies=next_day)
+            assert r.status_code == 200 and "作战图" in r.text
+            days.append(float(r.headers["server-timing"].split("dur=")[1]))
+        next_day_ms = statistics.median(days)
+        ctx.clock.advance(days=-3)
         # baseline: the raw read of the county's step rows the full derivation starts from
         from huanjie.service.progress_rows import _from_steps, fetch
         from huanjie.store.models import StepState as SS
@@ -186,7 +192,7 @@ def test_board_and_inbox_server_time(county):
         inbox_items = client.get("/api/inbox", cookies=approver).json()
     print(f"\nboard, {VILLAGES:,} villages: {board_ms:.0f} ms server time while nothing changed, {cold_ms:.0f} ms "
           f"right after an approval, {first_ms:.0f} ms for the first view in a fresh process, {next_day_ms:.0f} ms "
-          f"for the first view of the next day; baselines: the full derivation (service.status.board) "
+          f"for the first view of a new day (medians of 3); baselines: the full derivation (service.status.board) "
           f"{service_ms:.0f} ms (first view {first_ms / service_ms:.2f}×), the raw read of the {len(raw):,} step "
           f"rows {raw_ms:.0f} ms (first view {first_ms / raw_ms:.2f}×), an empty page {baseline:.1f} ms")
     print(f"inbox, township approver ({VILLAGES // TOWNSHIPS} villages, {len(inbox_items)} items): {inbox_ms:.0f} ms "
