@@ -10,13 +10,17 @@ thousand step rows and applies today's date (overdue) at read time
 
 from __future__ import annotations
 
+from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
 
 class VillageSummaryRow(SQLModel, table=True):
+    """Derived data: it goes with its village (ON DELETE CASCADE)."""
+
     __tablename__ = "village_summary"
-    village_id: int = Field(primary_key=True, foreign_key="village.id")
-    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    village_id: int = Field(sa_column=Column(Integer, ForeignKey("village.id", ondelete="CASCADE"), primary_key=True))
+    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False,
+                                              index=True))
     present: str = Field(default="", max_length=200)       # stage keys, space-separated
     open_stages: str = Field(default="", max_length=200)
     started: str = Field(default="", max_length=200)

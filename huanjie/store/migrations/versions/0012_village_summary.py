@@ -18,8 +18,9 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "village_summary",
-        sa.Column("village_id", sa.Integer(), sa.ForeignKey("village.id"), primary_key=True),
-        sa.Column("campaign_id", sa.Integer(), sa.ForeignKey("campaign.id"), nullable=False),
+        sa.Column("village_id", sa.Integer(), sa.ForeignKey("village.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("campaign_id", sa.Integer(), sa.ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False),
         sa.Column("present", sa.String(length=200), nullable=False),
         sa.Column("open_stages", sa.String(length=200), nullable=False),
         sa.Column("started", sa.String(length=200), nullable=False),
