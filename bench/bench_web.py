@@ -139,8 +139,7 @@ def test_board_and_inbox_server_time(county):
         service_ms = (time.perf_counter() - started) * 1000
         assert len(rows) == VILLAGES
         board_ms = _server_ms(client, "/board", county_office)
-        # cold: right after a write (any new event), the derivation runs again
-        # right after an approval: the village it changed is derived again
+        # right after an approval: its village's summary was written with it; the shown page is derived again
         from huanjie.service.gates import decide_gate
         from huanjie.store.db import reading
         from huanjie.store.models import Case, StepState, Village
@@ -156,22 +155,53 @@ def test_board_and_inbox_server_time(county):
             r = client.get("/board", cookies=county_office)
             after_write.append(float(r.headers["server-timing"].split("dur=")[1]))
         cold_ms = statistics.median(after_write)
-        # first view of the day (or after a campaign-wide change): every village derived
+        # first view in a fresh process (nothing kept): the villages' summaries and the shown page's rows
         from huanjie.service import views
 
-        views._derived.clear()
-        r = client.get("/board", cookies=county_office)
-        first_ms = float(r.headers["server-timing"].split("dur=")[1])
+        firsts = []
+        for _ in range(3):
+            views._kept.clear()
+            r = client.get("/board", cookies=county_office)
+            assert r.status_code == 200
+            firsts.append(float(r.headers["server-timing"].split("dur=")[1]))
+        first_ms = statistics.median(firsts)
+        # first view of each of the next three days: overdue steps change without any event
+        days = []
+        for _ in range(3):
+            ctx.clock.advance(days=1)
+            next_day = _cookie(ctx, "县办")  # yesterday's session has timed out
+            r = client.get("/board", cookies=next_day)
+            assert r.status_code == 200 and "作战图" in r.text
+            days.append(float(r.headers["server-timing"].split("dur=")[1]))
+        next_day_ms = statistics.median(days)
+        ctx.clock.advance(days=-3)
+        # baseline: the raw read of the county's step rows the full derivation starts from
+        from huanjie.service.progress_rows import _from_steps, fetch
+        from huanjie.store.models import StepState as SS
+
+        started = time.perf_counter()
+        with reading(ctx.engine) as s:
+            raw = fetch(s, _from_steps(Village.id, SS.id, SS.step_key, SS.status, SS.due, SS.statutory,
+                                       SS.provisional, SS.invalidated, SS.note, SS.recorded_by, SS.attempt))
+        raw_ms = (time.perf_counter() - started) * 1000
+        assert len(raw) > 90_000
+        views._kept.clear()
+        r = client.get("/inbox", cookies=approver)
+        inbox_cold_ms = float(r.headers["server-timing"].split("dur=")[1])
         inbox_ms = _server_ms(client, "/inbox", approver)
         inbox_items = client.get("/api/inbox", cookies=approver).json()
     print(f"\nboard, {VILLAGES:,} villages: {board_ms:.0f} ms server time while nothing changed, {cold_ms:.0f} ms "
-          f"right after an approval, {first_ms:.0f} ms for the first view (every village derived); baseline: "
-          f"service.status.board alone {service_ms:.0f} ms, an empty page {baseline:.1f} ms")
+          f"right after an approval, {first_ms:.0f} ms for the first view in a fresh process, {next_day_ms:.0f} ms "
+          f"for the first view of a new day (medians of 3); baselines: the full derivation (service.status.board) "
+          f"{service_ms:.0f} ms (first view {first_ms / service_ms:.2f}×), the raw read of the {len(raw):,} step "
+          f"rows {raw_ms:.0f} ms (first view {first_ms / raw_ms:.2f}×), an empty page {baseline:.1f} ms")
     print(f"inbox, township approver ({VILLAGES // TOWNSHIPS} villages, {len(inbox_items)} items): {inbox_ms:.0f} ms "
-          f"(baseline page {baseline:.1f} ms)")
+          f"while nothing changed, {inbox_cold_ms:.0f} ms derived afresh (baseline page {baseline:.1f} ms)")
     assert inbox_items
     assert board_ms <= 300, f"board {board_ms:.0f} ms > 300 ms"
     assert cold_ms <= 300, f"board after an approval {cold_ms:.0f} ms > 300 ms"
+    assert first_ms <= 300, f"board, first view {first_ms:.0f} ms > 300 ms"
+    assert next_day_ms <= 300, f"board, first view of the next day {next_day_ms:.0f} ms > 300 ms"
     assert inbox_ms <= 200, f"inbox {inbox_ms:.0f} ms > 200 ms"
 
 

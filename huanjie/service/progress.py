@@ -123,18 +123,24 @@ class VillageProgress:
     approvers: tuple[str, ...] = ()            # users who decide this village's gates
     waiting_since: dict[str, dt.datetime] = field(default_factory=dict)  # gate waiting -> facts recorded at
     recorders: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> users in scope
+    _waiting: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def open_steps(self) -> list[StepRow]:
-        return [self.steps[s.key] for s in self.catalogue.steps() if s.key in self.steps
-                and not self.steps[s.key].finished]
+        steps = self.steps
+        return [row for key, _ in _layout(self.catalogue)[0] if (row := steps.get(key)) is not None
+                and row.status not in _FINISHED]
 
     def is_overdue(self, key: str) -> bool:
         return key in self.overdue
 
     def waits_for(self, key: str) -> list[str]:
         """The earlier steps (catalogue ``requires``) this step waits for, unfinished."""
-        spec = self.catalogue.step(key)
-        return [r for r in spec.requires if r in self.steps and not self.steps[r].finished]
+        found = self._waiting.get(key)
+        if found is None:  # the rows never change: asked for again by ready, holds and the board
+            steps = self.steps
+            found = self._waiting[key] = [r for r in self.catalogue.step(key).requires
+                                          if r in steps and steps[r].status not in _FINISHED]
+        return list(found)
 
     def ready(self, key: str) -> bool:
         """Unfinished and every earlier step it needs is finished: someone can act on it now."""
@@ -206,6 +212,25 @@ class VillageProgress:
                 "holds": [h.as_dict() for h in self.holds(key)]}
 
 
+@dataclass
+class VillageSummary:
+    """A village's state, risk and stage states without its step rows (the board's counts and
+    filters): from huanjie.service.progress_rows.load_summaries, by the same ``conclude``."""
+
+    village_id: int
+    code: str
+    name: str
+    township: str
+    county: str
+    campaign_code: str
+    today: dt.date
+    state: VillageState
+    risk: str
+    stage: str | None
+    stages: dict[str, str]
+    overdue_count: int
+
+
 def _clip(text: str, size: int = 16) -> str:
     return text if len(text) <= size else text[:size - 1] + "…"
 
@@ -234,15 +259,16 @@ def derive(catalogue, steps: dict[str, StepRow], today: dt.date, *, assessed: st
            rejections: dict[str, Rejection]) -> tuple[VillageState, str, str | None, dict[str, str], list[str]]:
     """(state, risk, current stage, stage states, overdue steps) of one village.
 
-    A stage is done when all its steps are finished, current when one has started (is not
-    pending, or has facts recorded), todo otherwise. One pass: a province's digest calls this
-    for every village.
+    One pass over the rows gathers a ``Tally`` (what the rules read); ``conclude`` applies the
+    rules. A province's digest calls this for every village; the board's summaries
+    (huanjie.service.progress_rows.load_summaries) gather the same tally in SQL and call the
+    same ``conclude``.
     """
-    order, stage_keys = _layout(catalogue)
+    order, _ = _layout(catalogue)
     today_text = today.isoformat()  # ISO days compare as text
-    overdue: list[str] = []
-    blocked = awaiting = statutory_overdue = False
-    present, open_stages, started = set(), set(), set()
+    tally = Tally()
+    overdue = tally.overdue
+    present, open_stages, started = tally.present, tally.open_stages, tally.started
     for key, stage in order:
         row = steps.get(key)
         if row is None:
@@ -256,27 +282,66 @@ def derive(catalogue, steps: dict[str, StepRow], today: dt.date, *, assessed: st
         open_stages.add(stage)
         if row.due_text < today_text:
             overdue.append(key)
-            statutory_overdue = statutory_overdue or bool(row.statutory)
+            tally.statutory_overdue = tally.statutory_overdue or bool(row.statutory)
         if status == "blocked":
-            blocked = True
+            tally.blocked = True
         elif status == "awaiting":
-            awaiting = True
+            tally.awaiting = True
+    state, risk, current, stages = conclude(catalogue, tally, assessed=assessed, rejected=bool(rejections))
+    return state, risk, current, stages, overdue
+
+
+@dataclass(slots=True)
+class Tally:
+    """What the rules read of one village's steps (an open step: one not finished).
+
+    ``present``: stages with a step of the village; ``open_stages``: with an open step;
+    ``started``: with a step not pending or with facts recorded; ``overdue``: open steps past
+    their due day (keys in catalogue order; the SQL tally leaves the keys out and counts them
+    in ``overdue_count``); ``statutory_overdue``: one of them has a statutory deadline.
+    """
+
+    present: set = field(default_factory=set)
+    open_stages: set = field(default_factory=set)
+    started: set = field(default_factory=set)
+    overdue: list = field(default_factory=list)
+    overdue_count: int | None = None
+    statutory_overdue: bool = False
+    blocked: bool = False
+    awaiting: bool = False
+
+    @property
+    def overdue_steps(self) -> int:
+        return len(self.overdue) if self.overdue_count is None else self.overdue_count
+
+
+def conclude(catalogue, tally: Tally, *, assessed: str | None,
+             rejected: bool) -> tuple[VillageState, str, str | None, dict[str, str]]:
+    """The rules: (state, risk, current stage, stage states) from a village's tally.
+
+    A stage is done when all its steps are finished, current when one has started (is not
+    pending, or has facts recorded), todo otherwise. The village is done when no step is open;
+    else overdue, blocked, awaiting a gate or running, the first that holds.
+    """
+    _, stage_keys = _layout(catalogue)
+    open_stages, started = tally.open_stages, tally.started
     stages = {k: ("current" if k in started else "todo") if k in open_stages else "done"
-              for k in stage_keys if k in present}
+              for k in stage_keys if k in tally.present}
     current = next((k for k, v in stages.items() if v != "done"), None)
+    overdue = tally.overdue_steps
     if not open_stages:
         state = VillageState.DONE
     elif overdue:
         state = VillageState.OVERDUE
-    elif blocked:
+    elif tally.blocked:
         state = VillageState.BLOCKED
-    elif awaiting:
+    elif tally.awaiting:
         state = VillageState.AWAITING
     else:
         state = VillageState.RUNNING
-    risk = risk_level(statutory_overdue=statutory_overdue, overdue=len(overdue), blocked=blocked,
-                      rejected=bool(rejections), assessed=assessed)
-    return state, risk, current, stages, overdue
+    risk = risk_level(statutory_overdue=tally.statutory_overdue, overdue=overdue, blocked=tally.blocked,
+                      rejected=rejected, assessed=assessed)
+    return state, risk, current, stages
 
 
 def risk_level(*, statutory_overdue: bool, overdue: int, blocked: bool, rejected: bool, assessed: str | None) -> str:

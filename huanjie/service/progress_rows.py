@@ -1,17 +1,20 @@
 """The rows ``huanjie.service.progress`` derives from: a few columns each, fetched straight from the driver.
 
 A province's digest reads hundreds of thousands of step rows; building SQLAlchemy rows for
-them costs more than the query itself, so the big queries are compiled by SQLAlchemy (with
-their values rendered as escaped literals) and their rows fetched as plain tuples from the
-DB-API cursor. Values come back as the driver gives them: due days and JSON are cast to
+them costs more than the query itself, so the big queries are executed by SQLAlchemy (its
+compiled cache, bound values) and their rows fetched as plain tuples from the DB-API cursor. Values come back as the driver gives them: due days and JSON are cast to
 text on every backend, booleans may be 0/1.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
+import threading
 from collections import defaultdict
+from collections.abc import Collection
 
 from sqlalchemy import DateTime, String, and_, case, cast, select, type_coerce
 from sqlmodel import Session
@@ -19,7 +22,7 @@ from sqlmodel import Session
 from huanjie.service.context import Actor
 from huanjie.service.progress import Rejection, StepRow, VillageProgress, derive
 from huanjie.service.roles import GATE_ROLES, RECORDERS, covers
-from huanjie.steps.status import StepStatus
+from huanjie.steps.status import FINISHED, StepStatus
 from huanjie.store.models import Campaign, Case, GateDecision, StepState, Township, User, Village
 
 S, C, V, T, K = (StepState.__table__.c, Case.__table__.c, Village.__table__.c, Township.__table__.c,
@@ -30,24 +33,57 @@ _RECORDER_ROLES = frozenset(r for roles in RECORDERS.values() for r in roles)
 
 
 def fetch(session: Session, stmt) -> list[tuple]:
-    conn = session.connection()
-    sql = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True, "render_postcompile": True})
-    cursor = conn.connection.driver_connection.cursor()
+    """The rows of ``stmt`` as the driver's plain tuples. SQLAlchemy compiles the statement (once per
+    shape: its compiled cache) and binds the values; the rows skip its Row objects."""
+    result = session.connection().execute(stmt)
     try:
-        cursor.execute(str(sql))
-        return cursor.fetchall()
+        return result.cursor.fetchall()
     finally:
-        cursor.close()
+        result.close()
 
 
-def _scoped(query, campaign_id: int | None, township: str | None, village: str | None):
+def _scoped(query, campaign_id: int | None, township: str | None, village: str | None,
+            codes: Collection[str] | None = None, ids: Collection[int] | None = None):
+    if ids is not None:  # villages already found: straight to their cases (index on case.village_id)
+        return query.where(C.village_id.in_(sorted(ids)))
     if campaign_id is not None:
         query = query.where(C.campaign_id == campaign_id)
     if township is not None:
         query = query.where(T.name == township)
     if village is not None:
         query = query.where(V.code == village)
+    if codes is not None:
+        query = query.where(V.code.in_(sorted(codes)))
     return query
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while hundreds of thousands of row tuples are built: they hold
+    no cycles, and the collector's passes over them cost more than building them. Reference
+    counting goes on; threads share the pause (the last one out turns the collector back on)."""
+    global _gc_pauses
+    with _gc_lock:
+        if _gc_pauses == 0:
+            enabled = gc.isenabled()
+            gc.disable()
+            _gc_pauses = -1 if not enabled else 1
+        elif _gc_pauses > 0:
+            _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            if _gc_pauses > 0:
+                _gc_pauses -= 1
+                if _gc_pauses == 0:
+                    gc.enable()
+            elif _gc_pauses == -1:
+                _gc_pauses = 0
 
 
 def _from_steps(*columns):
@@ -57,53 +93,66 @@ def _from_steps(*columns):
             .join(Township.__table__, T.id == V.township_id))
 
 
+def _villages(session, campaign_id, township, village, codes) -> dict[int, tuple]:
+    """id -> (id, code, name, township, county, campaign code) of every launched village in scope."""
+    query = _scoped(select(V.id, V.code, V.name, T.name, K.county, K.code).distinct()
+                    .select_from(Village.__table__)
+                    .join(Township.__table__, T.id == V.township_id)
+                    .join(Campaign.__table__, K.id == V.campaign_id)
+                    .join(Case.__table__, C.village_id == V.id), campaign_id, township, village, codes)
+    return {row[0]: row for row in fetch(session, query)}
+
+
+def _has_facts():
+    return and_(S.facts.is_not(None), cast(S.facts, String) != "null")  # JSON null counts as none
+
+
 def load_progress(session: Session, catalogue, today: dt.date, *, campaign_id: int | None = None,
-                  township: str | None = None, village: str | None = None) -> list[VillageProgress]:
-    """Every launched village in scope (village code order), derived in one pass."""
-    villages_q = _scoped(select(V.id, V.code, V.name, T.name, K.county, K.code).distinct()
-                         .select_from(Village.__table__)
-                         .join(Township.__table__, T.id == V.township_id)
-                         .join(Campaign.__table__, K.id == V.campaign_id)
-                         .join(Case.__table__, C.village_id == V.id), campaign_id, township, village)
-    villages = {row[0]: row for row in fetch(session, villages_q)}
+                  township: str | None = None, village: str | None = None,
+                  codes: Collection[str] | None = None) -> list[VillageProgress]:
+    """Every launched village in scope (village code order; ``codes`` keeps only those villages), derived
+    in one pass."""
+    villages = _villages(session, campaign_id, township, village, codes)
     if not villages:
         return []
-    has_facts = and_(S.facts.is_not(None), cast(S.facts, String) != "null")  # JSON null counts as none
+    scope = (campaign_id, township, village, codes) if codes is None else (None, None, None, None, villages)
     steps_q = _scoped(_from_steps(  # the columns of StepRow, in order
         V.id, S.id, S.step_key, S.status, cast(S.due, String), S.statutory, S.provisional, S.invalidated,
-        case((has_facts, 1), else_=0), case((S.status == StepStatus.BLOCKED.value, cast(S.failures, String))),
-        S.note, S.recorded_by, S.attempt), campaign_id, township, village)
+        case((_has_facts(), 1), else_=0), case((S.status == StepStatus.BLOCKED.value, cast(S.failures, String))),
+        S.note, S.recorded_by, S.attempt), *scope)
     steps: dict[int, dict[str, StepRow]] = defaultdict(dict)
     make = StepRow._make
-    for values in fetch(session, steps_q):
-        row = make(values)
-        steps[row.village_id][row.key] = row
+    with _gc_paused():
+        for values in fetch(session, steps_q):
+            row = make(values)
+            steps[row.village_id][row.key] = row
     waiting: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
     since_q = _scoped(_from_steps(V.id, S.step_key, type_coerce(S.recorded_at, DateTime()))
-                      .where(S.status == StepStatus.AWAITING.value), campaign_id, township, village)
+                      .where(S.status == StepStatus.AWAITING.value), *scope)
     for vid, key, at in session.connection().execute(since_q):  # SQLAlchemy parses the times
         if at is not None:
             waiting[vid][key] = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
-    assessed = _assessments(session, campaign_id, township, village)
-    rejections = _open_rejections(session, steps, campaign_id, township, village)
+    assessed = _assessments(session, *scope)
+    rejections = _open_rejections(session, *scope)
     people = _People(session)
     result = []
-    for vid in sorted(villages, key=lambda v: villages[v][1]):
-        _, code, name, tname, county, campaign_code = villages[vid]
-        rows = steps[vid]
-        state, risk, stage, stages, overdue = derive(catalogue, rows, today, assessed=assessed.get(vid),
-                                                     rejections=rejections.get(vid, {}))
-        approvers, recorders = people.of(tname, code, county)
-        result.append(VillageProgress(vid, code, name, tname, county, campaign_code, today, state, risk, stage,
-                                      stages, rows, overdue, rejections.get(vid, {}), catalogue, approvers,
-                                      waiting.get(vid, {}), recorders))
+    with _gc_paused():
+        for vid in sorted(villages, key=lambda v: villages[v][1]):
+            _, code, name, tname, county, campaign_code = villages[vid]
+            rows = steps[vid]
+            state, risk, stage, stages, overdue = derive(catalogue, rows, today, assessed=assessed.get(vid),
+                                                         rejections=rejections.get(vid, {}))
+            approvers, recorders = people.of(tname, code, county)
+            result.append(VillageProgress(vid, code, name, tname, county, campaign_code, today, state, risk, stage,
+                                          stages, rows, overdue, rejections.get(vid, {}), catalogue, approvers,
+                                          waiting.get(vid, {}), recorders))
     return result
 
 
-def _assessments(session, campaign_id, township, village) -> dict[int, str]:
+def _assessments(session, campaign_id, township, village, codes=None, ids=None) -> dict[int, str]:
     """Village → the risk level of its P1.1 assessment (研判), where its facts name one."""
     query = _scoped(_from_steps(V.id, cast(S.facts, String)).where(S.step_key == "P1.1", S.facts.is_not(None)),
-                    campaign_id, township, village)
+                    campaign_id, township, village, codes, ids)
     found = {}
     for vid, text in fetch(session, query):
         if text and "risk_level" in text:
@@ -113,20 +162,18 @@ def _assessments(session, campaign_id, township, village) -> dict[int, str]:
     return found
 
 
-def _open_rejections(session, steps, campaign_id, township, village) -> dict[int, dict[str, Rejection]]:
+def _open_rejections(session, campaign_id, township, village, codes=None, ids=None) -> dict[int, dict[str, Rejection]]:
     """The rejection of each step's previous attempt, while the step is not finished again."""
     query = _scoped(_from_steps(V.id, S.step_key, G.attempt, G.decided_by, G.reason,
                                 type_coerce(G.decided_at, DateTime()))
                     .join(GateDecision.__table__, G.step_state_id == S.id)
-                    .where(G.decision == "reject", S.status.not_in([s.value for s in (StepStatus.DONE,
-                                                                                     StepStatus.SKIPPED)])),
-                    campaign_id, township, village)
+                    .where(G.decision == "reject", G.attempt == S.attempt - 1,
+                           S.status.not_in([s.value for s in FINISHED])),
+                    campaign_id, township, village, codes, ids)
     found: dict[int, dict[str, Rejection]] = defaultdict(dict)
     for vid, key, attempt, by, reason, at in session.connection().execute(query):
-        row = steps.get(vid, {}).get(key)
-        if row is not None and attempt == row.attempt - 1:
-            at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
-            found[vid][key] = Rejection(by, reason or "", at, attempt)
+        at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+        found[vid][key] = Rejection(by, reason or "", at, attempt)
     return found
 
 

@@ -50,7 +50,7 @@ def todo_list(ctx: Context, *, actor_name: str | None, campaign_code: str | None
               village: str | None = None, stage: str | None = None,
               due_before: dt.date | None = None) -> list[TodoItem]:
     """What ``actor_name`` must do now, oldest due date first; ``due_before`` keeps items due on or before it."""
-    from huanjie.service.gates import recorders
+    from huanjie.service.gates import recorders_of
     from huanjie.service.progress_rows import load_progress
     from huanjie.steps.catalogue import load_catalogue
 
@@ -77,6 +77,14 @@ def todo_list(ctx: Context, *, actor_name: str | None, campaign_code: str | None
             village = actor.scope
         villages = load_progress(session, catalogue, ctx.clock.today(), campaign_id=campaign_id, township=township,
                                  village=village)
+        gates: dict[tuple[str, str, int], set[str]] = {}
+        by_chain: dict[str, list] = {}
+        for v in villages:  # who recorded each waiting gate's attempt: one query per campaign, not per gate
+            for row in v.open_steps():
+                if row.status == StepStatus.AWAITING:
+                    by_chain.setdefault(v.campaign_code, []).append((v.code, row.key, row.attempt))
+        for chain, attempts in by_chain.items():
+            gates.update({(chain, *k): found for k, found in recorders_of(session, chain, attempts).items()})
         for v in villages:
             if not covers(actor, v.township, v.code, v.county):
                 continue
@@ -86,7 +94,8 @@ def todo_list(ctx: Context, *, actor_name: str | None, campaign_code: str | None
                     continue
                 if due_before is not None and row.due > due_before:
                     continue
-                action = _action(actor, v, row, spec, lambda: recorders(session, v.campaign_code, v.code, _Attempt(row.key, row.attempt)))
+                action = _action(actor, v, row, spec,
+                                 lambda: gates.get((v.campaign_code, v.code, row.key, row.attempt), set()))
                 if action is None:
                     continue
                 holds = v.holds(row.key)
@@ -97,12 +106,6 @@ def todo_list(ctx: Context, *, actor_name: str | None, campaign_code: str | None
     order = catalogue.order
     items.sort(key=lambda i: (i.due, i.village, order(i.step)))
     return items
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    step_key: str
-    attempt: int
 
 
 def _action(actor, village, row, spec, recorded_by) -> str | None:

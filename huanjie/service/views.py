@@ -51,30 +51,85 @@ class BoardView:
     pages: int = 1
 
 
-@dataclass
-class _Derived:
-    version: int
-    villages: dict[str, object]     # code -> VillageProgress
-
-
-_derived: dict[tuple, _Derived] = {}  # (store, scope, today) -> the villages' derived progress
-_derived_lock = threading.Lock()
-_key_locks: dict[tuple, threading.Lock] = {}
 # Events that change no village's derived state (logins, refusals): they never invalidate it.
 _NEUTRAL = ("auth.", "access.", "digest.", "reminder.", "document.", "user.password_set", "user.token_issued")
-_INCREMENTAL_LIMIT = 200  # more villages changed than this: derive the scope again at once
+
+
+class _Kept:
+    """Derived data kept between requests, for the data it was derived from and the day.
+
+    Every change to the store is written with its audit event (one transaction), so the newest
+    event id names the data; events that change no village (``_NEUTRAL``) keep what was derived.
+    Requests arriving together for one key derive it once.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._entries: dict[tuple, tuple[int, object]] = {}
+        self._size = size
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple, threading.Lock] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+        with _pages_lock:
+            _pages.clear()
+
+    def get(self, ctx: Context, key: tuple, make, version: int | None = None, strict: bool = False):
+        """``make()``, or what it gave for this key, the same data and the same day; ``version``: the
+        data version the caller has just read (``_data_version``); ``strict``: any new event, neutral
+        or not, makes it again (what shows the events themselves)."""
+        key = (str(ctx.engine.url), ctx.clock.today(), *key)
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            if version is None:
+                version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
+            found = self._entries.get(key)
+            if found is not None and found[0] != version and not strict and _only_neutral_since(ctx, found[0]):
+                found = (version, found[1])
+            if found is None or found[0] != version:
+                found = (version, make())
+            with self._lock:
+                if key not in self._entries and len(self._entries) >= self._size:
+                    self._entries.pop(next(iter(self._entries)))
+                self._entries[key] = found
+            return found[1]
+
+
+_kept = _Kept()
 
 
 def _data_version(ctx: Context) -> int:
-    """Every change to the store is written with its audit event (one transaction): the newest
-    event id names the data a derivation was made from."""
     with reading(ctx.engine) as session:
         return session.exec(select(func.max(Event.id))).one() or 0
 
 
+def _only_neutral_since(ctx: Context, version: int) -> bool:
+    with reading(ctx.engine) as session:
+        kinds = session.exec(select(Event.kind).where(Event.id > version)).all()
+    return all(kind.startswith(_NEUTRAL) for kind in kinds)
+
+
+def village_summaries(ctx: Context, *, campaign_code: str, township: str | None = None,
+                      village: str | None = None, version: int | None = None) -> list:
+    """Every launched village's state, risk and stage states in scope (service.progress_rows.load_summaries)."""
+    from huanjie.service.summaries import load_summaries
+
+    def make():
+        with reading(ctx.engine) as session:
+            campaign_id = session.exec(select(Campaign.id).where(Campaign.code == campaign_code)).first()
+            if campaign_id is None:
+                return []
+            return load_summaries(session, _catalogue(), ctx.clock.today(), campaign_id=campaign_id,
+                                  township=township, village=village)
+
+    return _kept.get(ctx, ("summaries", campaign_code, township, village), make, version)
+
+
 def _changed_since(ctx: Context, version: int) -> set[str] | None:
-    """Villages whose state events after ``version`` may change; None when something campaign-wide
-    changed (a move, a rest day, users), which changes every village."""
+    """Villages named by the events after ``version`` that may change them; None when one names no
+    village (a move, a rest day, users: every village may change) or too many do."""
     with reading(ctx.engine) as session:
         rows = session.exec(select(Event.village_code, Event.kind).where(Event.id > version)).all()
     codes: set[str] = set()
@@ -84,65 +139,70 @@ def _changed_since(ctx: Context, version: int) -> set[str] | None:
         if code is None:
             return None
         codes.add(code)
-    return codes if len(codes) <= _INCREMENTAL_LIMIT else None
+    return codes if len(codes) <= 200 else None
 
 
-def derived_villages(ctx: Context, *, campaign_code: str, township: str | None = None,
-                     village: str | None = None) -> list:
-    """``service.status.load_villages`` for one scope, kept between requests: after a change only
-    the villages named by the new events are derived again (every change is written with its event)."""
-    key = (str(ctx.engine.url), campaign_code, township, village, ctx.clock.today())
-    with _derived_lock:
-        key_lock = _key_locks.setdefault(key, threading.Lock())
-    with key_lock:  # requests arriving together for one scope derive it once
-        return _derive(ctx, key, campaign_code, township, village)
+_pages: dict[tuple, tuple[int, dict]] = {}  # (store, day, campaign, codes) -> (version, code -> progress)
+_pages_lock = threading.Lock()
 
 
-def _derive(ctx: Context, key: tuple, campaign_code: str, township: str | None, village: str | None) -> list:
-    from huanjie.service.status import load_villages
+def _progress_of(ctx: Context, campaign_code: str, codes: tuple[str, ...], version: int | None = None) -> list:
+    """The full derivation (service.progress) of these villages: the rows of a board page. Kept between
+    requests; after a change only the villages its events name are derived again."""
+    from huanjie.service.progress_rows import load_progress
 
-    version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
-    entry = _derived.get(key)
-    if entry is not None and entry.version != version:
-        changed = _changed_since(ctx, entry.version)
-        if changed is None:
-            entry = None
-        else:
-            villages = dict(entry.villages)
-            for code in changed:
-                if village is not None and code != village:
-                    continue
-                fresh = load_villages(ctx, campaign_code=campaign_code, township=township, village=code)
-                villages.pop(code, None)
-                for p in fresh:
-                    villages[p.code] = p
-            entry = _Derived(version, dict(sorted(villages.items())))
-    if entry is None:
-        found = load_villages(ctx, campaign_code=campaign_code, township=township, village=village)
-        entry = _Derived(version, {p.code: p for p in found})
-    with _derived_lock:
-        if key not in _derived and len(_derived) >= 32:
-            _derived.pop(next(iter(_derived)))
-        _derived[key] = entry
-    return list(entry.villages.values())
+    def derive(wanted) -> dict:
+        if not wanted:
+            return {}
+        with reading(ctx.engine) as session:
+            campaign_id = session.exec(select(Campaign.id).where(Campaign.code == campaign_code)).one()
+            return {p.code: p for p in load_progress(session, _catalogue(), ctx.clock.today(),
+                                                     campaign_id=campaign_id, codes=wanted)}
+
+    version = _data_version(ctx) if version is None else version
+    key = (str(ctx.engine.url), ctx.clock.today(), campaign_code, codes)
+    with _pages_lock:
+        found = _pages.get(key)
+    if found is not None and found[0] == version:
+        villages = found[1]
+    elif found is not None and (changed := _changed_since(ctx, found[0])) is not None:
+        villages = {**found[1], **derive(tuple(c for c in codes if c in changed))}
+        villages = {c: villages[c] for c in codes if c in villages}
+    else:
+        villages = derive(codes)
+    with _pages_lock:
+        if key not in _pages and len(_pages) >= 64:
+            _pages.pop(next(iter(_pages)))
+        _pages[key] = (version, villages)
+    return list(villages.values())
+
+
+def kept_todo(ctx: Context, *, actor_name: str, township: str | None = None, village: str | None = None,
+              stage: str | None = None, due_before: dt.date | None = None) -> list:
+    """``service.todo.todo_list`` (the inbox), kept between requests while nothing changes."""
+    from huanjie.service.todo import todo_list
+
+    return _kept.get(ctx, ("todo", actor_name, township, village, stage, due_before),
+                     lambda: todo_list(ctx, actor_name=actor_name, township=township, village=village, stage=stage,
+                                       due_before=due_before))
 
 
 def derived_village(ctx: Context, *, campaign_code: str, township: str, village_code: str):
-    """One village's derived progress, from the county's or its township's derivation (kept between
-    requests and shared with the boards and inboxes); None before the village is launched."""
-    base = (str(ctx.engine.url), campaign_code)
-    whole = (*base, None, None, ctx.clock.today())
-    scope = None if whole in _derived else township
-    for p in derived_villages(ctx, campaign_code=campaign_code, township=scope):
-        if p.code == village_code:
-            return p
-    return None
+    """One village's derived progress; None before the village is launched."""
+    from huanjie.service.status import load_villages
+
+    found = load_villages(ctx, campaign_code=campaign_code, township=township, village=village_code)
+    return found[0] if found else None
 
 
 def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = None, township: str | None = None,
                risk: str | None = None, state: str | None = None, page: int | None = 1,
                per_page: int = 100) -> BoardView:
-    """The board of the user's scope; ``page`` None gives every matching village (the Excel export)."""
+    """The board of the user's scope; ``page`` None gives every matching village (the Excel export).
+
+    Counts and filters come from every village's summary; what holds each village (the rows)
+    only for the villages shown, from the full derivation.
+    """
     from huanjie.service.status import village_status
 
     campaigns = visible_campaigns(ctx, actor_name=actor_name)
@@ -160,25 +220,36 @@ def board_view(ctx: Context, *, actor_name: str, campaign_code: str | None = Non
     else:
         towns = all_towns
     scoped_town = who.scope if who.scope_kind == "township" else None
-    progress = derived_villages(ctx, campaign_code=campaign.code, township=scoped_town,
-                                village=who.scope if who.scope_kind == "village" else None)
-    progress = [p for p in progress if covers(who, p.township, p.code, campaign.county)]
-    view = BoardView(campaign, campaigns, towns, stages, [], total=len(progress))
-    for p in progress:
-        view.risk_counts[p.risk] += 1
-        view.state_counts[p.state.value] += 1
-    kept = [p for p in progress if (not township or p.township == township) and (not risk or p.risk == risk)
-            and (not state or p.state.value == state)]
+    version = _data_version(ctx)
+
+    def counted():  # the counts and the filtered villages, kept with the summaries they come from
+        summaries = village_summaries(ctx, campaign_code=campaign.code, township=scoped_town,
+                                      village=who.scope if who.scope_kind == "village" else None, version=version)
+        summaries = [p for p in summaries if covers(who, p.township, p.code, campaign.county)]
+        risks, states = Counter(p.risk for p in summaries), Counter(p.state.value for p in summaries)
+        kept = [p for p in summaries if (not township or p.township == township) and (not risk or p.risk == risk)
+                and (not state or p.state.value == state)]
+        by_stages = Counter(tuple(p.stages.items()) for p in kept)  # villages at one point share their stages
+        counts = {key: Counter() for key, _, _ in stages}
+        for items, n in by_stages.items():
+            seen = dict(items)
+            for key, _, _ in stages:
+                counts[key][seen.get(key, "todo")] += n
+        return len(summaries), risks, states, kept, counts
+
+    total, risks, states, kept, counts = _kept.get(
+        ctx, ("board", campaign.code, who.scope_kind, who.scope, who.county, township, risk, state), counted, version)
+    view = BoardView(campaign, campaigns, towns, stages, [], total=total, risk_counts=Counter(risks),
+                     state_counts=Counter(states), stage_counts={k: Counter(c) for k, c in counts.items()})
     view.matching = len(kept)
-    for key, _, _ in stages:
-        view.stage_counts[key] = Counter(p.stages.get(key, "todo") for p in kept)
     if page is None:
         shown = kept
     else:
         view.pages = max(1, -(-len(kept) // per_page))
         view.page = min(max(1, page), view.pages)
         shown = kept[(view.page - 1) * per_page:view.page * per_page]
-    view.rows = [_status(p, village_status) for p in shown]  # what holds each: only for the villages shown
+    progress = {p.code: p for p in _progress_of(ctx, campaign.code, tuple(p.code for p in shown), version)}
+    view.rows = [_status(progress[p.code], village_status) for p in shown if p.code in progress]
     return view
 
 
@@ -237,6 +308,13 @@ class VillagePage:
 
 
 def village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_code: str | None = None) -> VillagePage:
+    """The village page of this user (kept between requests while nothing changes; read-only)."""
+    return _kept.get(ctx, ("village", actor_name, village_code, campaign_code),
+                     lambda: _village_page(ctx, actor_name=actor_name, village_code=village_code,
+                                           campaign_code=campaign_code), strict=True)  # its documents too
+
+
+def _village_page(ctx: Context, *, actor_name: str, village_code: str, campaign_code: str | None = None) -> VillagePage:
     from huanjie.documents.registry import DOCUMENTS
     from huanjie.service.gates import _why_not, recorders
     from huanjie.service.records import may_correct
@@ -311,7 +389,15 @@ def _why(catalogue, spec, st, progress) -> str:
 
 def step_history(ctx: Context, *, actor_name: str, village_code: str, step_key: str | None = None,
                  campaign_code: str | None = None) -> list:
-    """The village's audit timeline (身份证号 masked) for anyone whose scope covers the village."""
+    """The village's audit timeline (身份证号 masked) for anyone whose scope covers the village (kept
+    between requests while no event is added)."""
+    return _kept.get(ctx, ("history", actor_name, village_code, step_key, campaign_code),
+                     lambda: _step_history(ctx, actor_name=actor_name, village_code=village_code, step_key=step_key,
+                                           campaign_code=campaign_code), strict=True)
+
+
+def _step_history(ctx: Context, *, actor_name: str, village_code: str, step_key: str | None = None,
+                  campaign_code: str | None = None) -> list:
     from huanjie.audit.history import village_events
     from huanjie.audit.timeline import timeline
 

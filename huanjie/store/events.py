@@ -132,6 +132,9 @@ def append_many(session: Session, chain: str, drafts: Sequence[EventDraft]) -> l
         )
         prev = digest
     session.execute(insert(Event), rows)
+    from huanjie.service.summaries import note  # derived summaries follow in this transaction
+
+    note(session, chain, drafts)
     session.execute(update(ChainHead).where(ChainHead.chain == chain).values(seq=seq, hash=prev))
     return [Event(**r) for r in rows]
 

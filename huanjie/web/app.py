@@ -27,8 +27,10 @@ def create_app(ctx: Context, settings: WebSettings | None = None, accounts: Acco
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from huanjie.service.summaries import backfill
         from huanjie.web.background import Background
 
+        backfill(ctx.engine)  # villages' summaries missing from a store made before them (the board reads them)
         background = Background(ctx, settings)
         background.start()
         try:

@@ -8,6 +8,7 @@ import huanjie.store.reminder_models  # noqa: F401  (the reminders' tables)
 import huanjie.store.document_models  # noqa: F401  (rendered documents, 文号 counters)
 import huanjie.store.worker_models  # noqa: F401  (worker heartbeats)
 import huanjie.store.account_models  # noqa: F401  (passwords, web sessions, API tokens)
+import huanjie.store.summary_models  # noqa: F401  (villages' derived summaries)
 
 target_metadata = SQLModel.metadata
 

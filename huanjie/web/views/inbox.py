@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from huanjie.errors import HuanjieError, InvalidInput, Problem
-from huanjie.service.todo import todo_list
+from huanjie.service.views import kept_todo
 from huanjie.web.deps import Viewer, context, current_viewer, note_refusal, render, writer
 
 router = APIRouter(include_in_schema=False)
@@ -28,8 +28,8 @@ def parse_day(text: str | None, field: str) -> dt.date | None:
 def inbox_page(request: Request, viewer: Viewer = Depends(current_viewer)):
     q = request.query_params
     f = {k: q.get(k) or None for k in ("township", "village", "stage", "due_before")}
-    items = todo_list(context(request), actor_name=viewer.name, township=f["township"], village=f["village"],
-                  stage=f["stage"], due_before=parse_day(f["due_before"], "due_before"))
+    items = kept_todo(context(request), actor_name=viewer.name, township=f["township"], village=f["village"],
+                      stage=f["stage"], due_before=parse_day(f["due_before"], "due_before"))
     from huanjie.steps.catalogue import load_catalogue
 
     stages = [(s.key, s.name) for s in load_catalogue().stages()]
