@@ -80,6 +80,8 @@ def show(
         say(f"  {v['name']}（{v['code']}）：期限 {v['due']}，{STATUS_LABELS.get(v['status'], v['status'])}")
         for message in v["failures"]:
             say(f"    - {message}")
+        if v.get("missing"):
+            say(f"    须填：{'、'.join(v['missing'])}")
     waits = [f"{r['step']} {r['name']}" + (f"（{STATUS_LABELS.get(r.get('status'), r.get('status'))}）"
                                            if r.get("status") else "") for r in data["requires"]]
     say(f"  前序步骤：{'、'.join(waits) or '无'}")

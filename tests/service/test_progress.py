@@ -63,3 +63,31 @@ def test_holds_of_a_gate_a_rejection_a_failed_check_and_a_recorded_step(ctx, dri
     holds = plan_holds(ctx, "P2.3")
     assert [h["kind"] for h in holds] == ["rejected", "facts"]
     assert holds[0]["by"] == APPROVER and holds[0]["reason"] == "批复须写明职数"
+
+
+def test_a_facts_hold_names_each_required_fact_of_the_schema(ctx, driver):
+    from huanjie.steps.catalogue import load_catalogue
+
+    schema = load_catalogue().facts("P1.1")
+    required = [f.label for f in schema.facts if f.required]
+    optional = [f.label for f in schema.facts if not f.required]
+    assert required and optional  # the step has both kinds
+    [hold] = plan_holds(ctx, "P1.1")
+    assert hold["kind"] == "facts" and hold["text"].endswith("须填：" + "、".join(required))
+    assert not [label for label in optional if label in hold["text"].split("须填：")[1].split("、")]
+    [v] = board(ctx, village="V001")
+    p11 = next(h for h in v.holds if h["step"] == "P1.1")
+    assert "须填：" + "、".join(required) in p11["holds"][0]["text"]  # the board's hold says the same
+
+
+def test_the_required_labels_are_read_once_per_step():
+    from huanjie.service.facts import missing_facts_text, required_fact_labels
+    from huanjie.steps.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    required_fact_labels.cache_clear()
+    for _ in range(3):
+        missing_facts_text(catalogue, "V3.2")
+    info = required_fact_labels.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+    assert missing_facts_text(catalogue, "V3.2") == "，须填：已公布、登记选民人数"
