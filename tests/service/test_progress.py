@@ -91,3 +91,41 @@ def test_the_required_labels_are_read_once_per_step():
     info = required_fact_labels.cache_info()
     assert (info.misses, info.hits) == (1, 2)
     assert missing_facts_text(catalogue, "V3.2") == "，须填：已公布、登记选民人数"
+
+
+def _row(key: str, status: str, failures: list | None = None, due: str = "2026-12-31"):
+    import json
+
+    from huanjie.service.progress import StepRow
+
+    return StepRow(1, 1, key, status, due, False, False, False, status != "pending",
+                   json.dumps(failures) if failures else None, None, None, 1)
+
+
+@pytest.mark.parametrize("step, check, facts", [
+    ("V3.3", "objections_decided", {"objections": [{"subject": "张三：未被登记", "received": "2026-09-24"}]}),
+    ("P4.3", "complaints_resolved", {"complaints": [{"subject": "反映李四拉票", "resolved": False}]}),
+])
+def test_an_open_objection_or_complaint_colours_the_village_yellow(step, check, facts):
+    """三色预警 counts open objections and 信访 (domain §9): the check that keeps the matter open
+    blocks the step, and a failed check is yellow in the one risk rule."""
+    import datetime as dt
+
+    from huanjie.rules import load_profile
+    from huanjie.service.progress import derive
+    from huanjie.steps.catalogue import load_catalogue
+    from huanjie.steps.checks import CheckContext, run_checks
+
+    ctx = CheckContext(facts=facts, case_facts={}, profile=load_profile("national"), step=step)
+    failures = [f.__dict__ for f in run_checks([check], ctx)]
+    assert failures and "尚未" in failures[0]["message"]
+    today = dt.date(2026, 9, 25)
+    _, open_risk, *_ = derive(load_catalogue(), {step: _row(step, "blocked", failures)}, today, assessed=None,
+                              rejections={})
+    assert open_risk == "yellow"
+    [(key, rows)] = list(facts.items())
+    settled = {key: [{**rows[0], "decision": "补充登记", "decided": "2026-09-25", "resolved": True, "result": "不属实"}]}
+    assert run_checks([check], CheckContext(facts=settled, case_facts={}, profile=load_profile("national"),
+                                            step=step)) == []
+    _, settled_risk, *_ = derive(load_catalogue(), {step: _row(step, "done")}, today, assessed=None, rejections={})
+    assert settled_risk == "green"
