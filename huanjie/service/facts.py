@@ -71,7 +71,7 @@ def show_step(ctx, step_key: str, village_code: str | None = None, campaign_code
     """What a step is, who records it, its gate, its documents and facts; for a village also its
     due date, status and the earlier steps it waits for."""
     from huanjie.documents.registry import DOCUMENTS
-    from huanjie.service.fact_templates import describe
+    from huanjie.service.fact_templates import describe, nested_note
     from huanjie.service.roles import RECORDERS, role_label
     from huanjie.steps.catalogue import ACTORS, GATE_ROLES
 
@@ -87,7 +87,10 @@ def show_step(ctx, step_key: str, village_code: str | None = None, campaign_code
         "requires": [{"step": r, "name": catalogue.step(r).name} for r in spec.requires],
         "documents": [{"code": c, "title": DOCUMENTS[c].title} for c in spec.documents],
         "facts": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required, "text": describe(f),
-                   "columns": [{"key": c.key, "label": c.label, "text": describe(c)} for c in f.columns]}
+                   "columns": [{"key": c.key, "label": c.label, "text": describe(c),
+                                "columns": [{"key": i.key, "label": i.label, "text": describe(i)} for i in c.columns]}
+                               for c in f.columns],
+                   "table_note": nested_note(f) if f.is_list else None}
                   for f in schema.facts],
     }
     if village_code is not None:
