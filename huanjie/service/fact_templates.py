@@ -178,7 +178,7 @@ def xlsx_template(schema: StepFacts, title: str) -> bytes:
         ws.append([h for h, *_ in headers])
         for i, (_, _, _, text) in enumerate(headers, start=1):
             ws.cell(row=1, column=i).comment = Comment(text, "huanjie")
-        ws.append([cell or None for cell in _example_cells(f)])
+        ws.append([None if cell == "" else cell for cell in _example_cells(f)])
     help_sheet = book.create_sheet(HELP_SHEET)
     help_sheet.append([title])
     help_sheet.append(["“事实”表逐项填写“填写”列；每个名单一张表，首行为表头，示例行请替换或删除。"])

@@ -1,4 +1,5 @@
-"""Checks after the election: representatives, groups, supervision, handover (V8.1–V9.1)."""
+"""Checks after the election: representatives, groups, supervision, handover (V8.1–V9.1), and the
+election committee's term, which ends at V9.3 (checked on every step the committee carries out)."""
 
 from __future__ import annotations
 
@@ -130,8 +131,9 @@ def committee_within_term(ctx: CheckContext) -> Iterator[Issue]:
         ended = _own_day(ctx)
         if ended is None:
             return  # dated today: every step done so far was done on or before it
+        committee = committee_steps()
         late = [(k, d) for k, d in sorted(ctx.done.items(), key=lambda kv: step_order(kv[0]))
-                if k in committee_steps() and d > ended]
+                if k in committee and d > ended]
         for key, day in late:
             yield "date", (f"{key} 于 {day} 以村民选举委员会名义办理，晚于工作总结报备日 {ended}："
                            f"村民选举委员会的任期至工作总结报备时结束（{COMMITTEE_TERM}）；请核对日期")
