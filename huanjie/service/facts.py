@@ -36,6 +36,7 @@ def required_fact_labels(catalogue, step_key: str) -> tuple[str, ...]:
     return tuple(f.label for f in schema.facts if f.required)
 
 
+@functools.lru_cache(maxsize=256)
 def missing_facts_text(catalogue, step_key: str) -> str:
     """The end of a "facts" hold naming what is still to record: "，须填：应到会人数、实到会人数"
     (empty when the schema requires nothing). Nothing is recorded yet, so every required fact is
