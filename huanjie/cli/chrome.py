@@ -7,6 +7,14 @@ them): their context formats usage lines in Chinese, their help option says so i
 value types are shown as Chinese labels, and the root group turns Click's usage errors into
 Chinese before Typer prints them. The titles of Typer's help panels are its documented
 module constants (``typer.rich_utils``), set once by ``install()``.
+
+Rich wraps text at spaces only, so a Chinese sentence (no spaces) is one "word": it jumps
+whole to the next line, leaving a ragged half-empty line, or is cut with "…" inside a table
+cell. ``install()`` gives Rich's wrapper a word splitter that lets a line break between any
+two Chinese characters, keeping the line-breaking rules of Chinese typesetting (标点禁则: no
+line starts with ，。、；：）》 and none ends with （《“), and ASCII words whole; and it measures
+a line's trailing space in cells (Rich counts characters there, and then cuts a full line of
+Chinese with "…").
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from typer import rich_utils
 from typer._click import exceptions as click_errors
 from typer._click.core import Context
 from typer._click.formatting import HelpFormatter
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 PANELS = {
     "ARGUMENTS_PANEL_TITLE": "参数",
@@ -130,6 +138,9 @@ class _Chinese:
 
 def _label_types(command) -> None:
     for param in command.params:
+        if isinstance(param, TyperArgument) and not isinstance(param, ChineseArgument):
+            param.__class__ = ChineseArgument  # same object, Chinese type label (no <str>)
+            continue
         if param.metavar is not None or getattr(param, "param_type_name", "") != "option":
             continue
         descriptor = getattr(param, "type_descriptor", None)
@@ -141,6 +152,44 @@ def _label_types(command) -> None:
         label = TYPE_LABELS.get(param.bare_type())
         if label:
             param.metavar = label
+
+
+class ChineseArgument(TyperArgument):
+    """A positional argument whose type shows as a Chinese label (文本, 整数…), not ``<str>``."""
+
+    def display_type_rich(self, ctx):
+        shown = super().display_type_rich(ctx)
+        return type_label(shown) if shown else shown
+
+
+def type_label(shown: str) -> str:
+    """Typer's ``<int>`` / ``<list[str]>`` / ``<%Y-%m-%d>`` as a Chinese label; choices stay listed."""
+    bare = shown[1:-1] if shown.startswith("<") and shown.endswith(">") else shown
+    if bare in TYPE_LABELS:
+        return TYPE_LABELS[bare]
+    if "%Y" in bare:
+        return "日期"
+    return bare
+
+
+# --- line breaking of Chinese text in Rich -----------------------------------------------------
+
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+NO_LINE_START = "，。、；：？！）》」』】〕〉”’…·%,.;:!?)]}"
+NO_LINE_END = "（《「『【〔〈“‘([{"
+_TOKEN = re.compile(
+    rf"\s*[{re.escape(NO_LINE_END)}]*(?:[{_CJK}]|[^\s{_CJK}]+)[{re.escape(NO_LINE_START)}]*\s*")
+
+
+def cjk_words(text: str):
+    """Rich's ``_wrap.words`` with a break allowed between Chinese characters: (start, end, word),
+    a word keeping its trailing spaces; ASCII runs stay whole, punctuation stays with its neighbour."""
+    position = 0
+    match = _TOKEN.match(text, position)
+    while match is not None and match.end() > position:
+        yield match.start(), match.end(), match.group(0)
+        position = match.end()
+        match = _TOKEN.match(text, position)
 
 
 class ChineseCommand(_Chinese, TyperCommand):
@@ -189,3 +238,18 @@ def install() -> None:
         setattr(rich_utils, name, text)
     rich_utils.OptionHighlighter.highlights = [h.replace("Usage: ", USAGE_PREFIX)
                                               for h in rich_utils.OptionHighlighter.highlights]
+    from rich import _wrap
+    from rich.text import Text
+
+    _wrap.words = cjk_words  # divide_line looks it up at each call
+    Text.rstrip_end = _rstrip_end
+
+
+def _rstrip_end(self, size: int) -> None:
+    """Rich's ``Text.rstrip_end`` measuring in cells, not characters: a wrapped Chinese line that
+    fills the width exactly keeps a trailing space otherwise, and is then cut with "…"."""
+    excess = self.cell_len - size
+    if excess > 0:
+        found = re.search(r"\s+$", self.plain)
+        if found is not None:
+            self.right_crop(min(len(found.group(0)), excess))

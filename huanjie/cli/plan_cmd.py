@@ -15,7 +15,9 @@ def plan(
     json_out: JsonOpt = False,
 ) -> None:
     """列出该村全部 47 个步骤的期限（法定/计划、暂定、休息日提示）。"""
+    from rich.padding import Padding
     from rich.table import Table
+    from rich.text import Text
 
     from huanjie.service.planning import village_plan
     from huanjie.service.visibility import require_village
@@ -38,7 +40,8 @@ def plan(
     if holds:
         console.print("\n[bold]未完成的步骤卡在哪里[/]")
         for r in holds:
-            console.print(plain(f"  {r.step} {r.status_label}：" + "；".join(h["text"] for h in r.holds)))
+            text = Text(plain(f"{r.step} {r.status_label}：" + "；".join(h["text"] for h in r.holds)))
+            console.print(Padding(text, (0, 0, 0, 2), expand=False))  # wrapped lines keep the indent
     notes = [(r.step, note) for r in rows
              for note in r.warnings + [f"{m['name']} {m['due']}" for m in r.milestones.values()]]
     if notes:

@@ -34,6 +34,14 @@ def status(
         print_json(report)
         return
     show_board([VillageStatus(**v) for v in report["villages"]])
+    if village is not None:  # one village: what holds each step, in full (the board has a few words)
+        from rich.padding import Padding
+        from rich.text import Text
+
+        for v in report["villages"]:
+            for step in v["holds"]:
+                text = Text(plain(f"{step['step']} {step['name']}：" + "；".join(h["text"] for h in step["holds"])))
+                console.print(Padding(text, (0, 0, 0, 2), expand=False), highlight=False)
     for d in report["deliveries"]:
         console.print(f"[red]{plain(d['status_label'])}[/]：{plain(d['channel_label'])} {plain(d['address'])} · {plain(d['subject'])}"
                       f"（已尝试 {d['attempts']} 次：{plain(d['last_error'])}）", markup=True)

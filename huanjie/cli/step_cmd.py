@@ -70,25 +70,35 @@ def show(
     if json_out:
         print_json(data)
         return
-    say = lambda text: console.print(clean(text), markup=False, highlight=False)  # noqa: E731
+    from rich.padding import Padding
+    from rich.text import Text
+
+    def say(text: str, indent: int = 0) -> None:  # wrapped lines keep the indent of the first
+        console.print(Padding(Text(clean(text)), (0, 0, 0, indent), expand=False), highlight=False)
     say(f"{data['step']} {data['name']}（{data['stage']}）")
     say(f"  填报：{'、'.join(data['recorded_by'])}")
     say(f"  审批：{data['gate'] + '（' + data['gate_by'] + '）' if data['gate'] else '无'}")
-    say(f"  期限依据：{data['deadline_source']}{'（法定）' if data['statutory'] else ''}")
+    say(f"期限依据：{data['deadline_source']}{'（法定）' if data['statutory'] else ''}", 2)
     if "village" in data:
         v = data["village"]
         say(f"  {v['name']}（{v['code']}）：期限 {v['due']}，{STATUS_LABELS.get(v['status'], v['status'])}")
         for message in v["failures"]:
             say(f"    - {message}")
+        if v.get("missing"):
+            say(f"    须填：{'、'.join(v['missing'])}")
     waits = [f"{r['step']} {r['name']}" + (f"（{STATUS_LABELS.get(r.get('status'), r.get('status'))}）"
                                            if r.get("status") else "") for r in data["requires"]]
     say(f"  前序步骤：{'、'.join(waits) or '无'}")
     say(f"  文书：{'、'.join(d['code'] + '《' + d['title'] + '》' for d in data['documents']) or '无'}")
     say("  事实：")
     for f in data["facts"]:
-        say(f"    {f['key']}：{f['text']}")
+        say(f"{f['key']}：{f['text']}", 4)
         for c in f["columns"]:
-            say(f"      · {c['key']}：{c['text']}")
+            say(f"· {c['key']}：{c['text']}", 6)
+            for i in c.get("columns", []):
+                say(f"· {i['key']}：{i['text']}", 8)
+        if f.get("table_note"):
+            say(f"用 CSV/Excel 填写时，{f['table_note']}", 6)
     say(f"  模板：huanjie step template {data['step']} --format yaml|csv|xlsx")
 
 

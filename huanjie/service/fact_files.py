@@ -5,7 +5,9 @@ and an unquoted 身份证号 are not numbers) until the step's fact schema types
 tags such as ``!!set``/``!!binary``, deep nesting and oversized files are refused in Chinese
 with the line. Files are UTF-8 or GB18030 (Excel/WPS on Chinese Windows); text that reads as
 another encoding (Big5, Shift-JIS) is refused with its line and column. Person lists come
-from CSV/XLSX with Chinese headers (姓名, 身份证号, 性别, 出生日期, 村民小组…).
+from CSV/XLSX with Chinese headers (姓名, 身份证号, 性别, 出生日期, 村民小组…); a list inside each
+person (近亲属 of a candidate) is given as numbered column groups: 近亲属1姓名, 近亲属1关系,
+近亲属1身份证号, 近亲属2姓名… (as many as needed, blank groups left out).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Any
@@ -283,23 +286,38 @@ def _table(field: str, rows: list[tuple[int, dict[str, Any]]], name: str, schema
         raise InvalidInput(f"“{field}”不是本步骤的名单", [Problem(f"可用 --field 导入的名单：{lists or '无'}", field="field")])
     lines: dict[str, int] = {field: rows[0][0] if rows else 1}
     entries, problems = [], []
-    header_map: dict[str, str | None] = {}
+    header_map: dict[str, str | tuple[str, int, str] | None] = {}
     for i, (line, row) in enumerate(rows):
         entry: dict[str, Any] = {}
+        nested: dict[str, dict[int, dict[str, Any]]] = {}   # 近亲属 -> group number -> {column: value}
         for header, value in row.items():
             if header not in header_map:
                 header_map[header] = _column_for(spec, header) if spec is not None else header
                 if header_map[header] is None and header != "性别":
-                    known = "、".join(c.label for c in spec.columns)
-                    problems.append(Problem(f"表头“{header}”不是“{spec.label}”的列；可用表头：{known}", field=field, line=1))
+                    problems.append(Problem(f"表头“{header}”不是“{spec.label}”的列；可用表头：{_headers(spec)}",
+                                            field=field, line=1))
             key = header_map[header]
             if header == "性别" and key is None:
                 entry["__sex__"] = value
                 continue
             if key is None or value in (None, ""):
                 continue
+            if isinstance(key, tuple):
+                inner, number, column = key
+                nested.setdefault(inner, {}).setdefault(number, {})[column] = value
+                continue
             entry[key] = value
             lines[f"{field}[{i}].{key}"] = line
+        for inner, groups in nested.items():
+            entry[inner] = [groups[n] for n in sorted(groups)]
+            for j, n in enumerate(sorted(groups)):
+                lines[f"{field}[{i}].{inner}[{j}]"] = line
+                if "name" not in groups[n] and spec.column(inner).column("name") is not None:
+                    sub = spec.column(inner)
+                    problems.append(Problem(f"第 {i + 1} 人（{entry.get('name', '未填姓名')}）的“{sub.label}{n}”填了"
+                                            f"{'、'.join(sub.column(c).label for c in groups[n])}，缺少“{sub.label}{n}"
+                                            f"{sub.column('name').label}”", field=f"{field}[{i}].{inner}[{j}].name",
+                                            line=line))
         lines[f"{field}[{i}]"] = line
         sex = entry.pop("__sex__", None)
         if sex and spec is not None and spec.column("woman") is not None:
@@ -319,13 +337,46 @@ def _table(field: str, rows: list[tuple[int, dict[str, Any]]], name: str, schema
     return FactInput({field: entries}, lines)
 
 
-def _column_for(spec, header: str) -> str | None:
+MAX_NESTED = 30  # 近亲属 groups of one person in one row
+
+
+def _column_for(spec, header: str) -> str | tuple[str, int, str] | None:
+    """The column a header names: a column key, or for a nested list (近亲属 of a candidate) the
+    numbered group convention "近亲属1姓名", "近亲属1关系", "近亲属2姓名"… as (list, number, column)."""
     text = header.strip()
     for c in spec.columns:
-        if text in (c.key, c.label) or text == c.label.split("（")[0]:
+        if not c.is_list and _names_column(c, text):
             return c.key
     key = HEADER_SYNONYMS.get(text)
-    return key if key and spec.column(key) is not None else None
+    if key and spec.column(key) is not None and not spec.column(key).is_list:
+        return key
+    for c in spec.columns:
+        if not c.is_list:
+            continue
+        for prefix in (c.label, c.key):
+            m = re.fullmatch(rf"{re.escape(prefix)}\s*(\d{{1,3}})\s*[-_·.]?\s*(.+)", text)
+            if not m or not 1 <= int(m[1]) <= MAX_NESTED:
+                continue
+            sub = m[2].strip()
+            for inner in c.columns:
+                if _names_column(inner, sub):
+                    return (c.key, int(m[1]), inner.key)
+            synonym = HEADER_SYNONYMS.get(sub)
+            if synonym and c.column(synonym) is not None:
+                return (c.key, int(m[1]), synonym)
+    return None
+
+
+def _names_column(c, text: str) -> bool:
+    return text in (c.key, c.label) or text == c.label.split("（")[0]
+
+
+def _headers(spec) -> str:
+    """The headers a table of this list takes, for an error message."""
+    flat = [c.label for c in spec.columns if not c.is_list]
+    nested = [f"{c.label}1{'、'.join(i.label for i in c.columns)}（如 {c.label}1{c.columns[0].label}、"
+              f"{c.label}2{c.columns[0].label}…）" for c in spec.columns if c.is_list]
+    return "、".join(flat + nested)
 
 
 def _scalar(text: str | None) -> Any:

@@ -56,10 +56,16 @@ def yaml_template(schema: StepFacts, title: str) -> str:
         if f.is_list:
             for c in f.columns:
                 lines.append(f"#   {c.key}: {describe(c)}")
+                for i in c.columns:
+                    lines.append(f"#     {i.key}: {describe(i)}")
+            if nested_note(f):
+                lines.append(f"#   用 CSV/Excel 填写时，{nested_note(f)}")
             lines.append(f"{f.key}:")
             for row in f.example_value():
                 first = True
                 for k, v in row.items():
+                    if v == [{}]:
+                        continue  # a nested list without examples: its columns are described above
                     lines.append(f"  {'- ' if first else '  '}{k}: {_dump(v)}")
                     first = False
         else:
@@ -84,9 +90,46 @@ def list_fact(schema: StepFacts, field: str | None) -> FactSpec:
     return spec
 
 
+NESTED_GROUPS = 2  # numbered column groups a template shows for a nested list (more may be added)
+
+
 def _flat(spec: FactSpec) -> list[FactSpec]:
-    """Columns a table cell can hold (a nested list such as 近亲属 stays for YAML)."""
+    """Columns a table cell can hold (a nested list such as 近亲属 gets numbered groups: _headers)."""
     return [c for c in spec.columns if not c.is_list]
+
+
+def _headers(spec: FactSpec) -> list[tuple[str, str | None, str | None, str]]:
+    """The template's table headers: (header, column, nested column, description). A nested list
+    such as 近亲属 becomes groups 近亲属1姓名、近亲属1关系、近亲属1身份证号、近亲属2姓名… (fact_files reads them)."""
+    out = [(c.label, c.key, None, describe(c)) for c in _flat(spec)]
+    for c in spec.columns:
+        if c.is_list:
+            for n in range(1, NESTED_GROUPS + 1):
+                out += [(f"{c.label}{n}{i.label}", c.key, i.key, f"第 {n} 位{c.label}的{describe(i)}")
+                        for i in c.columns]
+    return out
+
+
+def nested_note(spec: FactSpec) -> str | None:
+    """How a table gives a list inside each entry (近亲属), in a sentence; None when it has none."""
+    nested = [c for c in spec.columns if c.is_list]
+    if not nested:
+        return None
+    parts = []
+    for c in nested:
+        cols = "、".join(f"{c.label}1{i.label}" for i in c.columns)
+        parts.append(f"{c.label}：每位一组列（{cols}），第 2 位写 {c.label}2{c.columns[0].label}…，"
+                     f"人多时照样加列，没有可留空")
+    return "；".join(parts)
+
+
+def _example_cells(spec: FactSpec) -> list[Any]:
+    example = spec.example_value()[0]
+    cells = []
+    for _, key, inner, _ in _headers(spec):
+        value = example.get(key) if inner is None else None
+        cells.append(_cell(value) if value is not None else "")
+    return cells
 
 
 def _cell(value: Any) -> Any:
@@ -101,14 +144,15 @@ def _cell(value: Any) -> Any:
 
 def csv_template(schema: StepFacts, field: str | None) -> str:
     spec = list_fact(schema, field)
-    cols = _flat(spec)
     out = io.StringIO()
     out.write(f"# {schema.step} {spec.label}：首行为表头，示例行请替换；用 huanjie record {schema.step} "
               f"--village 村代码 --file 本文件 --field {spec.key} 填报\n")
+    note = nested_note(spec)
+    if note:
+        out.write(f"# {note}\n")
     writer = csv.writer(out)
-    writer.writerow([c.label for c in cols])
-    example = spec.example_value()[0]
-    writer.writerow([_cell(example.get(c.key, "")) for c in cols])
+    writer.writerow([h for h, *_ in _headers(spec)])
+    writer.writerow(_example_cells(spec))
     return out.getvalue()
 
 
@@ -130,15 +174,17 @@ def xlsx_template(schema: StepFacts, title: str) -> bytes:
         if not f.is_list:
             continue
         ws = book.create_sheet(_sheet_name(f))
-        cols = _flat(f)
-        ws.append([c.label for c in cols])
-        for i, c in enumerate(cols, start=1):
-            ws.cell(row=1, column=i).comment = Comment(describe(c), "huanjie")
-        example = f.example_value()[0]
-        ws.append([_cell(example.get(c.key)) for c in cols])
+        headers = _headers(f)
+        ws.append([h for h, *_ in headers])
+        for i, (_, _, _, text) in enumerate(headers, start=1):
+            ws.cell(row=1, column=i).comment = Comment(text, "huanjie")
+        ws.append([None if cell == "" else cell for cell in _example_cells(f)])
     help_sheet = book.create_sheet(HELP_SHEET)
     help_sheet.append([title])
     help_sheet.append(["“事实”表逐项填写“填写”列；每个名单一张表，首行为表头，示例行请替换或删除。"])
+    for f in schema.facts:
+        if f.is_list and nested_note(f):
+            help_sheet.append([f"“{_sheet_name(f)}”表的{nested_note(f)}。"])
     help_sheet.append([f"填好后：huanjie record {schema.step} --village 村代码 --file 本文件"])
     for row in (sheet, *[book[_sheet_name(f)] for f in schema.facts if f.is_list]):
         for cell in row[1]:

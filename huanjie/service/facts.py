@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from huanjie.errors import InvalidInput, NotFound, Problem
 from huanjie.steps.facts.jsonschema import step_json_schema
 from huanjie.steps.facts.spec import StepFacts
@@ -21,6 +23,26 @@ def step_facts(step_key: str) -> StepFacts:
     except KeyError:
         raise NotFound(f"没有步骤 {step_key}", [Problem("步骤编号如 P2.1、V3.2，见 huanjie plan", field="step")]) from None
     return catalogue.facts(step_key)
+
+
+@functools.lru_cache(maxsize=256)
+def required_fact_labels(catalogue, step_key: str) -> tuple[str, ...]:
+    """The Chinese labels of the facts a step must record (its fact schema's required facts),
+    in schema order; read once per catalogue and step (the board asks for every open step)."""
+    try:
+        schema = catalogue.facts(step_key)
+    except KeyError:
+        return ()
+    return tuple(f.label for f in schema.facts if f.required)
+
+
+@functools.lru_cache(maxsize=256)
+def missing_facts_text(catalogue, step_key: str) -> str:
+    """The end of a "facts" hold naming what is still to record: "，须填：应到会人数、实到会人数"
+    (empty when the schema requires nothing). Nothing is recorded yet, so every required fact is
+    missing: a record is refused while any required fact is absent."""
+    labels = required_fact_labels(catalogue, step_key)
+    return f"，须填：{'、'.join(labels)}" if labels else ""
 
 
 def step_schema(step_key: str) -> dict:
@@ -50,7 +72,7 @@ def show_step(ctx, step_key: str, village_code: str | None = None, campaign_code
     """What a step is, who records it, its gate, its documents and facts; for a village also its
     due date, status and the earlier steps it waits for."""
     from huanjie.documents.registry import DOCUMENTS
-    from huanjie.service.fact_templates import describe
+    from huanjie.service.fact_templates import describe, nested_note
     from huanjie.service.roles import RECORDERS, role_label
     from huanjie.steps.catalogue import ACTORS, GATE_ROLES
 
@@ -66,7 +88,10 @@ def show_step(ctx, step_key: str, village_code: str | None = None, campaign_code
         "requires": [{"step": r, "name": catalogue.step(r).name} for r in spec.requires],
         "documents": [{"code": c, "title": DOCUMENTS[c].title} for c in spec.documents],
         "facts": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required, "text": describe(f),
-                   "columns": [{"key": c.key, "label": c.label, "text": describe(c)} for c in f.columns]}
+                   "columns": [{"key": c.key, "label": c.label, "text": describe(c),
+                                "columns": [{"key": i.key, "label": i.label, "text": describe(i)} for i in c.columns]}
+                               for c in f.columns],
+                   "table_note": nested_note(f) if f.is_list else None}
                   for f in schema.facts],
     }
     if village_code is not None:
@@ -78,7 +103,9 @@ def show_step(ctx, step_key: str, village_code: str | None = None, campaign_code
                              lock=False)
             state = view.steps[step_key]
             out["village"] = {"code": view.village.code, "name": view.village.name, "due": state.due.isoformat(),
-                              "status": state.status, "failures": [f["message"] for f in state.failures or []]}
+                              "status": state.status, "failures": [f["message"] for f in state.failures or []],
+                              "missing": list(required_fact_labels(catalogue, step_key))
+                              if state.facts is None and state.status == "pending" else []}
             for r in out["requires"]:
                 other = view.village_steps.get(r["step"])
                 r["status"] = other.status if other is not None else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
+from huanjie.service.facts import missing_facts_text
 from huanjie.service.roles import GATE_ROLES, RECORDERS, role_label
 from huanjie.steps.status import FINISHED, StepStatus, status_label
 
@@ -184,7 +185,8 @@ class VillageProgress:
             roles = RECORDERS[spec.actor]
             users = tuple(u for r in roles for u in self.recorders.get(r, ()))
             who = f"：{'、'.join(users)}" if users else ""
-            holds.append(Hold("facts", f"待填报事实（由{_who_records(spec)}填报{who}）", role=roles[0], users=users,
+            holds.append(Hold("facts", f"待填报事实（由{_who_records(spec)}填报{who}）{missing_facts_text(cat, key)}",
+                              role=roles[0], users=users,
                               brief=f"待填报（{_names(users) or _who_records(spec)}）"))
         return holds
 

@@ -153,7 +153,8 @@ def check_context(view: CaseView, step_key: str):
     order = view.env.catalogue.order
     others = {k: v for k, v in sorted(view.facts_by_step().items(), key=lambda kv: order(kv[0])) if k != step_key}
     return CheckContext(facts=facts, case_facts=others, profile=view.env.profile, village=view.village_info(),
-                        step=step_key, calendar=view.env.calendar, anchors=dict(view.env.anchors))
+                        step=step_key, calendar=view.env.calendar, anchors=dict(view.env.anchors),
+                        done=view.done_dates())
 
 
 def fact_date(facts: dict | None) -> dt.date | None:

@@ -150,6 +150,25 @@ def test_scrutineers_not_candidates():
     assert message.startswith("计票人 丁 是候选人")
 
 
+MEMBERS = [{"name": n, "category": "正式", "voting": True} for n in ("甲", "乙", "丙", "丁")] + [
+    {"name": "戊", "category": "预备", "voting": False},
+    {"name": "己", "category": "正式", "voting": False, "suspended": "留党察看"}]
+
+
+def test_scrutineers_and_tellers_are_voting_members_of_p31s_roll():
+    facts = {"scrutineers": ["甲", "乙"], "tellers": ["丙"], "party_candidates": [{"name": "丁", "votes": 0}]}
+    case = {"P3.1": {"members": MEMBERS}}
+    assert run("scrutineers_not_candidates", facts, case=case, step="P5.1") == []
+    [probationary] = messages("scrutineers_not_candidates", {**facts, "scrutineers": ["甲", "戊"]}, case=case)
+    assert probationary.startswith("监票人 戊 是预备党员") and "有选举权的党员" in probationary and "第五条" in probationary
+    [suspended] = messages("scrutineers_not_candidates", {**facts, "tellers": ["己"]}, case=case)
+    assert suspended.startswith("计票人 己 受留党察看处分") and "第五条" in suspended
+    [stranger] = messages("scrutineers_not_candidates", {**facts, "tellers": ["庚"]}, case=case)
+    assert stranger.startswith("计票人 庚 不在党员名册（步骤 P3.1）中") and "选举工作条例" in stranger
+    [candidate] = messages("scrutineers_not_candidates", {**facts, "scrutineers": ["丁", "甲"]}, case=case)
+    assert candidate.startswith("监票人 丁 是候选人")  # a candidate is told that, once
+
+
 ELECTION = {"expected_voters": 50, "present_voters": 45, "committee_seats": 3,
             "party_candidates": [{"name": "甲", "votes": 40}, {"name": "乙", "votes": 30},
                                  {"name": "丙", "votes": 26}, {"name": "丁", "votes": 20}],

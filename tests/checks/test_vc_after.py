@@ -65,3 +65,48 @@ def test_vc_archive_index():
     assert run("archive_index_complete", {"archived": vc}, step="V9.2") == []
     [message] = messages("archive_index_complete", {"archived": vc[:-1]}, step="V9.2")
     assert "选票（ballots）" in message and "第三十四条" in message
+
+
+def _term(step, facts, *, v93=None, done=None):
+    import dataclasses
+
+    from huanjie.steps.checks import run_checks
+    from tests.checks.support import make_ctx
+
+    case = {"V9.3": v93} if v93 is not None else {}
+    ctx = dataclasses.replace(make_ctx(facts, case=case, step=step), done=done or {})
+    return [f.message for f in run_checks(["committee_within_term"], ctx)]
+
+
+def test_no_election_committee_act_after_v93_ends_its_term():
+    import datetime as dt
+
+    ended = {"date": "2026-11-02"}
+    assert _term("V7.2", {"date": "2026-11-02"}, v93=ended) == []      # the day the term ends still counts
+    [late] = _term("V7.2", {"date": "2026-11-03"}, v93=ended)           # the day after does not
+    assert "2026-11-03 办理，晚于村民选举委员会任期结束日 2026-11-02" in late and "村民委员会选举规程" in late
+    [undated] = _term("V7.2", {}, v93=ended)                             # an undated act is dated today
+    assert "任期已于 2026-11-02" in undated and "请填写实际办理日期" in undated
+    assert _term("V7.2", {}) == []                                       # V9.3 not reached: in term
+    # V9.3 recorded without a date: its term ended on the day it was done
+    [by_done] = _term("V7.2", {"date": "2026-11-05"}, v93={}, done={"V9.3": dt.date(2026, 11, 4)})
+    assert "任期结束日 2026-11-04" in by_done
+
+
+def test_v93_cannot_be_dated_before_a_committee_act():
+    import datetime as dt
+
+    done = {"V9.2": dt.date(2026, 11, 1), "V7.2": dt.date(2026, 11, 3), "V8.1": dt.date(2026, 11, 9)}
+    assert _term("V9.3", {"date": "2026-11-03"}, done=done) == []  # V8.1 is the village's act, not the committee's
+    [message] = _term("V9.3", {"date": "2026-11-02"}, done=done)
+    assert message.startswith("V7.2 于 2026-11-03 以村民选举委员会名义办理，晚于工作总结报备日 2026-11-02")
+    assert _term("V9.3", {}, done=done) == []
+
+
+def test_every_election_committee_step_and_v93_run_the_term_check():
+    from huanjie.steps.catalogue import load_catalogue
+
+    steps = load_catalogue().steps()
+    committee = [s.key for s in steps if s.actor == "committee"]
+    assert "V7.2" in committee and "V9.2" in committee
+    assert [s.key for s in steps if "committee_within_term" in s.checks] == [*committee, "V9.3"]

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from huanjie.cli.chrome import translate
+import re
+
+from rich.cells import cell_len
+
+from huanjie.cli.chrome import NO_LINE_START, cjk_words, translate
 from huanjie.cli.main import app
 
 ENGLISH = ("Usage:", "Options", "Commands", "Arguments", "Show this message and exit", "[required]", "Missing option",
@@ -13,8 +17,8 @@ ENGLISH = ("Usage:", "Options", "Commands", "Arguments", "Show this message and 
 runner = CliRunner()
 
 
-def invoke(*args: str):
-    return runner.invoke(app, list(args), env={"COLUMNS": "100"})
+def invoke(*args: str, columns: int = 100):
+    return runner.invoke(app, list(args), env={"COLUMNS": str(columns)})
 
 
 def commands(group=app) -> list[list[str]]:
@@ -61,3 +65,35 @@ def test_clicks_errors_are_chinese():
 def test_an_unknown_message_is_kept():
     assert translate("Something new from Click.") == "Something new from Click."
     assert translate("Got unexpected extra arguments (a b)") == "多余的参数（a b）"
+
+
+PLACEHOLDER = re.compile(r"<[A-Za-z_%][^<>\s]*>")  # Typer's <str>, <int>, <list[str]>, <%Y-%m-%d>
+
+
+@pytest.mark.parametrize("path", [[], *commands()], ids=lambda p: " ".join(p) or "huanjie")
+def test_every_help_reads_well_at_80_columns(path):
+    result = invoke(*path, "--help", columns=80)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert not PLACEHOLDER.findall(result.output), PLACEHOLDER.findall(result.output)
+    too_long = [line for line in lines if cell_len(line) > 80]
+    assert not too_long, too_long
+    # a wrapped line never starts with closing punctuation, and no cell is cut short with "…"
+    starts = [line for line in lines if line.strip("│ ").startswith(tuple(NO_LINE_START))]
+    assert not starts, starts
+    assert "…" not in result.output.replace("...", "")
+
+
+def test_a_chinese_sentence_breaks_between_characters_not_only_at_spaces():
+    from rich.console import Console
+
+    console = Console(width=20, record=True, file=open("/dev/null", "w"))
+    console.print("演示：示范县 2 个乡镇 12 个村，时钟推进，完成选举（Ctrl-C 停止）。")
+    text = console.export_text()
+    lines = text.splitlines()
+    assert lines[0] == "演示：示范县 2 个乡" and all(cell_len(line) <= 20 for line in lines)
+    assert not [line for line in lines if line.startswith(tuple(NO_LINE_START))]
+    assert "（Ctrl-C" in text  # an opening bracket stays with what follows
+    words = [w for _, _, w in cjk_words("用 huanjie run，共 3 项。")]
+    assert words == ["用 ", "huanjie ", "run，", "共 ", "3 ", "项。"]  # ASCII words whole
+    assert "".join(w for _, _, w in cjk_words("  甲乙 abc  ")) == "  甲乙 abc  "

@@ -66,3 +66,18 @@ def test_record_then_approve_explains_itself(driver, cli, tmp_path):
     todo = flat(cli("todo", "--as", CLERK, "--village", "V001").stdout)
     assert "P3.1" in todo and "填报" in todo
     assert json.loads(cli("todo", "--as", CLERK, "--stage", "P3", "--json").stdout)[0]["step"] == "P3.1"
+
+
+def test_plan_status_and_step_show_name_the_facts_still_to_record(driver, cli):
+    from rich.cells import cell_len
+
+    from huanjie.steps.catalogue import load_catalogue
+
+    required = [f.label for f in load_catalogue().facts("P1.1").facts if f.required]
+    need = "须填：" + "、".join(required)
+    outputs = [cli("plan", "--village", "V001", "--as", CLERK).stdout,
+               cli("status", "--village", "V001", "--as", CLERK).stdout,
+               cli("step", "show", "P1.1", "--village", "V001").stdout]
+    for out in outputs:
+        assert need.replace("：", "") in "".join(flat(out).split()).replace("：", ""), out
+        assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= 80

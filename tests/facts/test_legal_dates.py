@@ -142,3 +142,22 @@ def test_dates_as_clerks_write_them_are_normalised():
 
     for text in ("2026/9/18", "2026年9月18日", "2026.9.18", "2026-9-18", "２０２６年９月１８日"):
         assert parse_date(text)[0] == dt.date(2026, 9, 18)
+
+
+def test_proxies_count_back_from_the_moved_election_day_not_v31s_recorded_day():
+    """V3.1 recorded 2026-10-12 as the election day; the county then moved it to 2026-10-20."""
+    recorded, moved = dt.date(2026, 10, 12), dt.date(2026, 10, 20)
+    latest = CAL.latest_before(moved, 3).date
+
+    def failures(filed, anchors):
+        ctx = CheckContext(facts={"proxies": [{"principal": "甲", "proxy": "乙", "relation": "配偶", "away": True,
+                                               "filed_on": filed.isoformat()}]},
+                           case_facts={"V3.1": {"vc_election_day": recorded.isoformat()}},
+                           profile=load_profile("national"), step="V5.2", calendar=CAL, anchors=anchors)
+        return [f.message for f in run_checks(["proxies_filed_in_time"], ctx)]
+
+    assert latest > CAL.latest_before(recorded, 3).date
+    assert failures(latest, {"D_V": moved}) == []  # in time for the day in force, late for the old one
+    [late] = failures(latest + ONE, {"D_V": moved})
+    assert f"晚于选举日 {moved}" in late and str(latest) in late
+    assert failures(latest, {}) and f"晚于选举日 {recorded}" in failures(latest, {})[0]  # no plan: the recorded day

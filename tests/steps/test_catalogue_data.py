@@ -36,6 +36,11 @@ CHECKS_BY_STEP = {
     "V8.1": ["representatives_ratio", "women_representatives"], "V8.2": ["group_meeting_quorum"],
     "V8.3": ["supervisory_committee_valid"], "V9.1": ["handover_items_signed"], "V9.2": ["archive_index_complete"],
 }
+# the 村民选举委员会's term ends at V9.3: every step it carries out, and V9.3 itself, check it
+TERM_CHECKED = ("V2.1", "V2.3", "V3.1", "V3.2", "V3.3", "V3.4", "V4.3", "V4.4", "V5.1", "V5.2", "V5.3", "V6.1",
+                "V6.2", "V7.1", "V7.2", "V7.3", "V9.1", "V9.2", "V9.3")
+for _key in TERM_CHECKED:
+    CHECKS_BY_STEP[_key] = [*CHECKS_BY_STEP.get(_key, []), "committee_within_term"]
 CONDITIONS = {"V4.4": "candidate_withdrew", "V7.1": "seats_unfilled", "V7.2": "seats_unfilled",
               "V7.3": "seats_unfilled"}
 GATED = {"P1.2", "P2.3", "P3.2", "P4.2", "P4.3", "P6.2", "V1.3", "V2.2", "V4.2", "V5.3", "V6.3", "V7.1", "V9.1"}

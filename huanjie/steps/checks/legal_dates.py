@@ -57,10 +57,12 @@ def objections_in_time(ctx: CheckContext) -> Iterator[Issue]:
 
 
 @check("proxies_filed_in_time", title="委托投票的办理期限", fields={"proxies": "委托投票"},
-       optional={"vc_election_day": "村委会选举日"})
+       optional={"vc_election_day": "村委会选举日（无计划锚点时）"})
 def proxies_filed_in_time(ctx: CheckContext) -> Iterator[Issue]:
+    """Counted back from the election day of the current plan (a moved election day moves the
+    limit); a day recorded in an earlier step (V3.1) is only the fallback when there is no plan."""
     cal, p = ctx.legal_calendar(), ctx.profile
-    election_day = optional_day(ctx, "vc_election_day") or ctx.anchors.get("D_V")
+    election_day = ctx.anchors.get("D_V") or optional_day(ctx, "vc_election_day")
     if election_day is None:
         return
     days = p["proxy_filing_days_before"]

@@ -113,11 +113,29 @@ def complaints_resolved(ctx: CheckContext) -> Iterator[Issue]:
             yield "complaints", f"公示期间反映的问题“{subject}”尚未查清办结并记录处理结果，不能上报（预备人选公示要求）"
 
 
-@check("scrutineers_not_candidates", title="监票人、计票人不是候选人",
-       fields={"scrutineers": "监票人名单", "tellers": "计票人名单", "party_candidates": CANDIDATES})
+@check("scrutineers_not_candidates", title="监票人、计票人是不是候选人的有选举权党员",
+       fields={"scrutineers": "监票人名单", "tellers": "计票人名单", "party_candidates": CANDIDATES},
+       optional={"members": "党员名册（步骤 P3.1）"})
 def scrutineers_not_candidates(ctx: CheckContext) -> Iterator[Issue]:
+    """监票人 are chosen by the members from members who are not candidates (条例: 监票人由全体党员
+    从不是候选人的党员中推选), and choosing is voting: a 预备党员 or a member whose rights are
+    suspended has no vote (条例第五条). 计票人 work under them and are held to the same rule here."""
+    from huanjie.steps.checks.party_prep import PARTY_RULES_5, SUSPENSIONS, party_members
+
     candidates = people(ctx, "party_candidates")
+    members = party_members(ctx) if ctx.lookup("members", None) is not None else None
     for field, role in (("scrutineers", "监票人"), ("tellers", "计票人")):
         for person in people(ctx, field):
             if find(person, candidates):
                 yield field, f"{role} {person.name} 是候选人，监票人、计票人须从不是候选人的党员中推选（{PARTY_RULES}）"
+                continue
+            if members is None:
+                continue
+            member = next((m for m in members if m.person.same(person)), None)
+            if member is None:
+                yield field, (f"{role} {person.name} 不在党员名册（步骤 P3.1）中，监票人、计票人须从有选举权的党员中推选"
+                              f"（{PARTY_RULES}）")
+            elif not member.has_vote:
+                why = SUSPENSIONS[member.suspended] if member.suspended else "是预备党员，没有表决权、选举权"
+                yield field, (f"{role} {person.name} {why}，不能担任{role}：监票人、计票人须从有选举权的党员中推选"
+                              f"（{PARTY_RULES_5}）")

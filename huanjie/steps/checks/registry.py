@@ -52,7 +52,8 @@ class CheckContext:
     village: Mapping[str, Any] = field(default_factory=dict)  # households, groups, name
     step: str | None = None                          # the step being checked, e.g. "V9.2"
     calendar: Any = None                             # huanjie.calendar.LegalCalendar of the campaign
-    anchors: Mapping[str, Any] = field(default_factory=dict)  # D_P, D_V
+    anchors: Mapping[str, Any] = field(default_factory=dict)  # D_P, D_V of the current plan
+    done: Mapping[str, Any] = field(default_factory=dict)     # step key -> day it was done (its act day)
 
     def legal_calendar(self):
         if self.calendar is not None:

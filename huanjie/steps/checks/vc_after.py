@@ -1,17 +1,20 @@
-"""Checks after the election: representatives, groups, supervision, handover (V8.1–V9.1)."""
+"""Checks after the election: representatives, groups, supervision, handover (V8.1–V9.1), and the
+election committee's term, which ends at V9.3 (checked on every step the committee carries out)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from huanjie.steps.checks.lists import handover_items
-from huanjie.steps.checks.facts import as_bool, count, entries, nth
+from huanjie.steps.checks.facts import as_bool, as_date, count, entries, nth
 from huanjie.steps.checks.people import close_relation, close_relatives_source, find, people
-from huanjie.steps.checks.registry import CheckContext, FactProblem, Issue, check
+from huanjie.steps.checks.registry import CheckContext, FactProblem, Issue, check, step_order
 from huanjie.steps.checks.tally import members
 from huanjie.steps.checks.vc_prep import GROUP_MEETINGS, households, quorum_of_groups
 
 ORG_32 = "《村民委员会组织法》第三十二条"
+TERM_END_STEP = "V9.3"
+COMMITTEE_TERM = "《村民委员会选举规程》第一章（村民选举委员会主持本届选举，工作总结报备后任期结束）"
 RESULTS = "村委会选举得票结果（来自第一轮和另行选举）"
 
 
@@ -95,3 +98,53 @@ def handover_items_signed(ctx: CheckContext) -> Iterator[Issue]:
                    if not as_bool(row.get(key, False), "handover", nth(index, key))]
         if missing:
             yield "handover", f"“{item.short}”的移交缺少{'、'.join(missing)}签字（{required.source}）"
+
+
+def committee_steps() -> frozenset[str]:
+    """The steps the 村民选举委员会 carries out (catalogue actor ``committee``)."""
+    from huanjie.steps.catalogue import load_catalogue
+
+    return frozenset(s.key for s in load_catalogue().steps() if s.actor == "committee")
+
+
+def _own_day(ctx: CheckContext):
+    """This step's own act date (never another step's, as ``lookup`` would give)."""
+    value = ctx.facts.get("date")
+    return None if value is None else as_date(value, "date")
+
+
+def term_end(ctx: CheckContext):
+    """The day the 选委会's term ended: V9.3's act day (its recorded date, else the day it was done);
+    None while V9.3 is not done and has no date."""
+    facts = ctx.case_facts.get(TERM_END_STEP) or {}
+    if facts.get("date") is not None:
+        return as_date(facts["date"], "date")
+    return ctx.done.get(TERM_END_STEP)
+
+
+@check("committee_within_term", title="村民选举委员会在任期内办理", fields={},
+       optional={"date": "实际办理日期"})
+def committee_within_term(ctx: CheckContext) -> Iterator[Issue]:
+    """No 选委会 act after V9.3 (the committee's term ends there). On V9.3 itself: no 选委会 step
+    done after the day it is dated."""
+    if ctx.step == TERM_END_STEP:
+        ended = _own_day(ctx)
+        if ended is None:
+            return  # dated today: every step done so far was done on or before it
+        committee = committee_steps()
+        late = [(k, d) for k, d in sorted(ctx.done.items(), key=lambda kv: step_order(kv[0]))
+                if k in committee and d > ended]
+        for key, day in late:
+            yield "date", (f"{key} 于 {day} 以村民选举委员会名义办理，晚于工作总结报备日 {ended}："
+                           f"村民选举委员会的任期至工作总结报备时结束（{COMMITTEE_TERM}）；请核对日期")
+        return
+    ended = term_end(ctx)
+    if ended is None:
+        return
+    day = _own_day(ctx)
+    if day is None:
+        yield "date", (f"村民选举委员会的任期已于 {ended}（{TERM_END_STEP} 工作总结报备）结束，不能再以其名义办理；"
+                       f"如本步骤在任期内办理，请填写实际办理日期 date（{COMMITTEE_TERM}）")
+    elif day > ended:
+        yield "date", (f"本步骤于 {day} 办理，晚于村民选举委员会任期结束日 {ended}（{TERM_END_STEP} 工作总结报备）："
+                       f"任期结束后不得再以村民选举委员会名义办理（{COMMITTEE_TERM}）")
