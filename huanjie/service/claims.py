@@ -61,19 +61,22 @@ def woken_cases(ctx: Context, campaign_code: str | None = None) -> list[tuple[in
         return list(session.exec(query.order_by(Case.id)).all())
 
 
-def _free(now: dt.datetime):
-    return or_(col(Case.lease_until).is_(None), col(Case.lease_until) <= now)
+def _free(now: dt.datetime, owner: str):
+    """Not leased, or the lease expired, or already this owner's (a submitter claims the cases
+    for the flow run it submits, which then takes them up under the same owner)."""
+    return or_(col(Case.lease_until).is_(None), col(Case.lease_until) <= now, col(Case.lease_owner) == owner)
 
 
 def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str) -> list[Claim]:
     """Lease those of ``case_ids`` that are woken and not leased by anyone else (an expired
-    lease counts as free); returns what this call took, in case order."""
+    lease counts as free, and one this owner holds is renewed); returns what this call took,
+    in case order."""
     ids = sorted(set(case_ids))
     if not ids:
         return []
     now = ctx.wall.now()
     until = now + dt.timedelta(seconds=ctx.lease_seconds)
-    wanted = and_(col(Case.id).in_(ids), col(Case.wake) > col(Case.ran), _free(now))
+    wanted = and_(col(Case.id).in_(ids), col(Case.wake) > col(Case.ran), _free(now, owner))
     with transaction(ctx.engine) as session:
         if session.get_bind().dialect.name == "postgresql":
             rows = session.exec(
