@@ -96,6 +96,9 @@ class PrefectSettings(BaseSettings):
                                 "does not starve the rest.")
     worker_limit: int = Field(default=2, ge=1, le=1_000, description="Flow runs one huanjie worker runs at "
                               "once (each in a process of its own).")
+    queued_seconds: float = Field(default=1_800, ge=1, le=86_400, description="How long submitted cases stay "
+                                  "claimed before their run starts (a run waiting in its township's queue is not "
+                                  "lost with a worker; once running, the run's own lease applies).")
     query_seconds: float = Field(default=0.5, gt=0, le=600, description="How often a worker asks Prefect "
                                  "for flow runs to start (Prefect's PREFECT_WORKER_QUERY_SECONDS).")
 

@@ -32,7 +32,7 @@ from huanjie.flows import runtime
 from huanjie.service.claims import claim_cases, holding, new_owner, release
 from huanjie.service.context import Context
 from huanjie.store.db import reading
-from huanjie.store.models import Case, Village
+from huanjie.store.models import Case, Township, Village
 
 log = logging.getLogger(__name__)
 FLOW_NAME = "huanjie-cases"
@@ -121,7 +121,8 @@ def _ensure_queue(ctx: Context, queue: str) -> None:
 def claimable(ctx: Context, case_ids: Iterable[int] | None = None) -> dict[str, list[int]]:
     """Woken cases no live lease holds, per township (of all cases, or of ``case_ids``)."""
     now = ctx.wall.now()
-    query = (select(Case.id, Village.township).join(Village, Village.id == Case.village_id)
+    query = (select(Case.id, Township.name).join(Village, Village.id == Case.village_id)
+             .join(Township, Township.id == Village.township_id)
              .where(col(Case.wake) > col(Case.ran),
                     or_(col(Case.lease_until).is_(None), col(Case.lease_until) <= now)))
     if case_ids is not None:
@@ -157,7 +158,9 @@ def submit(ctx: Context, case_ids: Iterable[int] | None = None) -> int:
             _ensure_queue(ctx, queue)
             for start in range(0, len(ids), ctx.batch_size):
                 owner = new_owner("submit")
-                claims = claim_cases(ctx, ids[start:start + ctx.batch_size], owner=owner)
+                claims = claim_cases(ctx, ids[start:start + ctx.batch_size], owner=owner,
+                                     seconds=ctx.prefect.queued_seconds)
+                claims = _without_idle(ctx, claims, owner)
                 if not claims:
                     continue
                 try:
@@ -173,6 +176,21 @@ def submit(ctx: Context, case_ids: Iterable[int] | None = None) -> int:
             raise unavailable(exc) from None
         raise
     return submitted
+
+
+def _without_idle(ctx: Context, claims, owner: str):
+    """Mark run at once the claimed cases with no step that can move (just launched, facts
+    still missing): a flow run would start a process to do nothing. Returns the rest."""
+    from huanjie.flows.walk import plan_work
+    from huanjie.service.claims import mark_ran
+
+    if not claims:
+        return claims
+    _, stages = plan_work(ctx, [c.case_id for c in claims])
+    busy = {case_id for work in stages.values() for case_id in work}
+    idle = [c for c in claims if c.case_id not in busy]
+    mark_ran(ctx, idle, owner=owner)
+    return [c for c in claims if c.case_id in busy]
 
 
 def after_change(ctx: Context, case_ids: Iterable[int]) -> int:

@@ -67,15 +67,15 @@ def _free(now: dt.datetime, owner: str):
     return or_(col(Case.lease_until).is_(None), col(Case.lease_until) <= now, col(Case.lease_owner) == owner)
 
 
-def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str) -> list[Claim]:
+def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str, seconds: float | None = None) -> list[Claim]:
     """Lease those of ``case_ids`` that are woken and not leased by anyone else (an expired
     lease counts as free, and one this owner holds is renewed); returns what this call took,
-    in case order."""
+    in case order. The lease lasts ``seconds`` (default ``ctx.lease_seconds``)."""
     ids = sorted(set(case_ids))
     if not ids:
         return []
     now = ctx.wall.now()
-    until = now + dt.timedelta(seconds=ctx.lease_seconds)
+    until = now + dt.timedelta(seconds=ctx.lease_seconds if seconds is None else seconds)
     wanted = and_(col(Case.id).in_(ids), col(Case.wake) > col(Case.ran), _free(now, owner))
     with transaction(ctx.engine) as session:
         if session.get_bind().dialect.name == "postgresql":
