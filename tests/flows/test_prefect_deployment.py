@@ -73,8 +73,28 @@ def _wait(what: str, done, procs, timeout: float) -> None:
     while not done():
         for proc, log in procs:
             assert proc.poll() is None, f"{what}: worker died\n" + log.read_text()[-3000:]
-        assert time.monotonic() < deadline, f"{what}: timed out\n" + "".join(l.read_text()[-2000:] for _, l in procs)
+        assert time.monotonic() < deadline, f"{what}: timed out\n{_picture()}\n" + "".join(
+            l.read_text()[-2000:] for _, l in procs)
         time.sleep(0.3)
+
+
+_SEEN = {}
+
+
+def _picture() -> str:
+    """What the store and Prefect's server say, for a failure message."""
+    import httpx
+
+    ctx, api = _SEEN["ctx"], _SEEN["api"]
+    with reading(ctx.engine) as s:
+        steps = s.exec(select(StepState.step_key, StepState.status, func.count()).where(
+            col(StepState.step_key).in_(["P1.1", "P1.2", "P1.3"])).group_by(StepState.step_key, StepState.status)).all()
+        woken = s.exec(select(func.count()).select_from(Case).where(col(Case.wake) > col(Case.ran))).one()
+    try:
+        runs = Counter(r["state_type"] for r in httpx.post(f"{api}/flow_runs/filter", json={}, timeout=30).json())
+    except Exception as exc:  # noqa: BLE001
+        runs = repr(exc)
+    return f"steps {sorted(steps)}; woken {woken}; flow runs {runs}"
 
 
 def _idle(ctx) -> bool:
@@ -120,6 +140,7 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
     _staff(ctx)
 
     with prefect_server(pg_server, tmp_path) as api:
+        _SEEN.update(ctx=ctx, api=api)
         workers = [start_worker(api, pg_server, tmp_path, name, actor=COUNTY, **SETTINGS) for name in ("w1", "w2")]
         try:
             wait_ready(workers)
