@@ -4,6 +4,7 @@ public notices."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from stdnum.cn import ric
@@ -45,6 +46,7 @@ def id_problem(number: object, today: dt.date, *, field: str, who: str = "") -> 
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _known_area(code: str) -> bool:
     from stdnum import numdb
 

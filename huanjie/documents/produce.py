@@ -40,7 +40,10 @@ def source_for(session: Session, view, step_key: str, day: dt.date) -> Source:
 
 
 def county_templates(view) -> CountyTemplates:
-    return load_county_templates(view.campaign.code)
+    """The campaign's county templates, looked up once per step transaction (``view.cache``)."""
+    if "county_templates" not in view.cache:
+        view.cache["county_templates"] = load_county_templates(view.campaign.code)
+    return view.cache["county_templates"]
 
 
 def store(session: Session, view, state, doc: Prepared, now: dt.datetime) -> RenderedDocument:

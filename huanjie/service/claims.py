@@ -139,9 +139,10 @@ def _max(wake: int):
 
 
 @contextmanager
-def holding(ctx: Context, claims: list[Claim], *, owner: str, every: float | None = None) -> Iterator[None]:
+def renewing(ctx: Context, claims: list[Claim], *, owner: str, every: float | None = None) -> Iterator[None]:
     """Renew the lease of ``claims`` from a thread while the body runs (a long batch must not
-    lose its cases to another worker); marks them run if the body succeeds, else releases."""
+    lose its cases to another worker). A process killed in the body renews no more: its cases
+    are claimed again once the lease has expired."""
     stop = threading.Event()
     every = every if every is not None else max(ctx.lease_seconds / 3, 0.05)
 
@@ -160,11 +161,6 @@ def holding(ctx: Context, claims: list[Claim], *, owner: str, every: float | Non
     renewer.start()
     try:
         yield
-    except BaseException:
+    finally:
         stop.set()
         renewer.join()
-        release(ctx, claims, owner=owner)
-        raise
-    stop.set()
-    renewer.join()
-    mark_ran(ctx, claims, owner=owner)

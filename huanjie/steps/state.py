@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
@@ -27,6 +27,7 @@ class CaseView:
     env: CaseEnv
     steps: dict[str, StepState]          # this case's steps by key
     village_steps: dict[str, StepState]  # both elections' steps of the village
+    cache: dict = field(default_factory=dict)  # what is derived once per transaction (e.g. county templates)
 
     def facts_by_step(self) -> dict[str, dict]:
         return {k: s.facts for k, s in self.village_steps.items() if s.facts is not None}

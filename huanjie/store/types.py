@@ -30,6 +30,8 @@ class AwareDateTime(TypeDecorator):
     def process_result_value(self, value: dt.datetime | None, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return pendulum.instance(value).in_timezone("UTC")
+        if value.tzinfo is not None and value.utcoffset():
+            value = value.astimezone(dt.timezone.utc)
+        # built directly: pendulum.instance(...).in_timezone("UTC") cost a step's load ≈ 10 %
+        return pendulum.DateTime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                                 value.microsecond, tzinfo=pendulum.UTC, fold=value.fold)

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from huanjie.clock import MovableClock
 from huanjie.flows import driver
-from huanjie.service.claims import claim_cases, holding, mark_ran, new_owner, release, woken_cases
+from huanjie.service.claims import claim_cases, mark_ran, new_owner, release, woken_cases
 from huanjie.service.context import Context
 from huanjie.store.db import make_engine, reading
 from huanjie.store.models import Case, Event
@@ -119,26 +119,36 @@ def test_a_case_woken_during_its_run_stays_woken(store):
     assert [c.case_id for c in claim_cases(first, party, owner="w2")] == recorded
 
 
-def test_holding_renews_the_lease_and_releases_it_when_the_run_fails(store):
+def test_a_batch_renews_the_lease_and_releases_it_when_the_run_fails(store):
+    import asyncio
+
+    from huanjie.flows.batch import claim_plain, finish_plain, run_batch
+
     first, second, wall, _ = store
     woken = [case_id for case_id, _ in woken_cases(first)][:3]
-    claims = claim_cases(first, woken, owner="w")
+
+    async def failing_walk(ids):
+        assert ids == woken
+        # the batch renews the lease while its walk runs
+        wall.advance(seconds=50)
+        renewed = threading.Event()
+        for _ in range(200):  # the renewal thread pushes lease_until past now + 10 s
+            if _case(first, woken[0]).lease_until > wall.now().add(seconds=30):
+                renewed.set()
+                break
+            renewed.wait(0.05)
+        assert renewed.is_set()
+        wall.advance(seconds=50)  # past the first lease: renewed, so still held
+        assert claim_cases(second, woken, owner="other") == []
+        raise RuntimeError("the flow run failed")
+
     with pytest.raises(RuntimeError):
-        with holding(first, claims, owner="w", every=0.05):
-            wall.advance(seconds=50)
-            renewed = threading.Event()
-            for _ in range(200):  # the renewal thread pushes lease_until past now + 10 s
-                if _case(first, woken[0]).lease_until > wall.now().add(seconds=30):
-                    renewed.set()
-                    break
-                renewed.wait(0.05)
-            assert renewed.is_set()
-            wall.advance(seconds=50)  # past the first lease: renewed, so still held
-            assert claim_cases(second, woken, owner="other") == []
-            raise RuntimeError("the flow run failed")
+        asyncio.run(run_batch(first, woken, "w", claim=claim_plain(first), finish=finish_plain(first),
+                              walk=failing_walk, every=0.05))
     case = _case(first, woken[0])
     assert (case.lease_owner, case.ran) == (None, 0)  # released, not marked as run
-    assert [c.case_id for c in claim_cases(second, woken, owner="other")] == woken
+    claims = claim_cases(second, woken, owner="other")
+    assert [c.case_id for c in claims] == woken
     release(second, claims, owner="other")
 
 
@@ -149,14 +159,14 @@ def test_two_drivers_at_once_run_each_case_once(store, monkeypatch):
         for key in ("P1.1", "P1.3", "V1.1"):
             d.record(key)
     ran: dict[str, list[int]] = {"a": [], "b": []}
-    real_run_cases = driver.run_cases
+    real_walk = driver.walk_cases
     who = threading.local()
 
-    def recording_run_cases(ctx, case_ids, *, prefect=True):
+    async def recording_walk(ctx, case_ids, run_stage):
         ran[who.name] += case_ids
-        return real_run_cases(ctx, case_ids, prefect=prefect)
+        return await real_walk(ctx, case_ids, run_stage)
 
-    monkeypatch.setattr(driver, "run_cases", recording_run_cases)
+    monkeypatch.setattr(driver, "walk_cases", recording_walk)
     first.batch_size = second.batch_size = 4  # several claims each, racing the other driver
     counts = {}
 

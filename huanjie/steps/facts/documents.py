@@ -15,8 +15,8 @@ def document_gaps(session, view, step_key: str, day: dt.date) -> list[dict]:
     from huanjie.documents.render import prepare
 
     failures = []
+    src = source_for(session, view, step_key, day)  # the same for each document: nothing is stored here
     for code in view.env.catalogue.step(step_key).documents:
-        src = source_for(session, view, step_key, day)
         try:
             prepare(code, src)
         except InvalidInput as exc:

@@ -1,0 +1,340 @@
+"""huanjie's engine against the naive Prefect design, measured side by side in one process on
+one Prefect API (issue 13). Not part of the pass/fail: prints one table and writes JSON.
+
+Run: .venv/bin/python -m bench.bench_engine_designs [--villages 10 30] [--gates 8] [--json PATH]
+
+Designs, each walking the same N villages (a copy of one county: every step's facts recorded,
+the demo's facts, no gates) through all 47 steps:
+- naive async: one Prefect flow run per village × stage, one task per step, the villages'
+  chains run concurrently (asyncio);
+- huanjie with Prefect: ``run_woken`` → one ``cases_flow`` per batch (claim task, a stage
+  flow per stage, one step task per step × batch, finish task);
+- huanjie without Prefect: the same walk as plain calls (``run_woken(..., prefect=False)``).
+Then gate decision → next step done (P2.3 approved → P3.1 done) in this process: huanjie
+(decision, then ``run_woken``) against the naive design's ``pause_flow_run`` / resume.
+Peak memory: the growth of this process's resident set while a design runs (sampled every
+20 ms; memory Python keeps from an earlier design is not counted again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class Measure:
+    """Wall seconds, this process's CPU seconds and the peak RSS growth of a block."""
+
+    def __enter__(self):
+        self.start_rss = self.peak = _rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        self.t0, self.c0 = time.perf_counter(), time.process_time()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, _rss())
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.t0
+        self.cpu = time.process_time() - self.c0
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss())
+        self.mb = (self.peak - self.start_rss) / 2**20
+
+
+# ----------------------------------------------------------------------------- the naive design
+def naive_flows():
+    from prefect import flow, task
+    from prefect.flow_runs import apause_flow_run
+    from prefect.runtime import flow_run
+
+    from huanjie.flows import runtime
+    from huanjie.steps.runner import advance_step
+
+    paused: dict[int, str] = {}
+
+    @task(name="naive-step", task_run_name="{step_key} · case {case_id}")
+    async def naive_step(case_id: int, step_key: str):
+        return advance_step(runtime.current(), case_id, step_key)
+
+    @flow(name="naive-stage", flow_run_name="{stage_key} · case {case_id}", validate_parameters=False)
+    async def naive_stage(case_id: int, stage_key: str, steps: list[tuple[str, bool]]) -> bool:
+        """The stage's steps in order; at a gate, pause until resumed, then go on. False: stopped."""
+        for key, gate in steps:
+            outcome = await naive_step(case_id, key)
+            if not outcome.advanced and gate and str(outcome.status) == "awaiting":
+                paused[case_id] = str(flow_run.id)
+                await apause_flow_run(timeout=3600, poll_interval=1)
+                outcome = await naive_step(case_id, key)
+            if not outcome.advanced:
+                return False
+        return True
+
+    async def naive_case(case_id: int, stages: list[tuple[str, list[tuple[str, bool]]]]) -> None:
+        for stage_key, steps in stages:  # one flow run per village × stage
+            if not await naive_stage(case_id, stage_key, steps):
+                return
+
+    return naive_case, paused
+
+
+def case_stages(ctx, case_id: int):
+    from huanjie.steps.catalogue import load_catalogue
+    from huanjie.store.db import reading
+    from huanjie.store.models import Case
+
+    cat = load_catalogue()
+    with reading(ctx.engine) as s:
+        election = s.get(Case, case_id).election
+    return [(st.key, [(sp.key, sp.gate is not None) for sp in cat.stage_steps(st.key)])
+            for st in cat.stages(election)]
+
+
+# ----------------------------------------------------------------------------- the walk
+def _case_ids(ctx, villages: int) -> list[int]:
+    from sqlmodel import select
+
+    from huanjie.store.db import reading
+    from huanjie.store.models import Case, Village
+
+    with reading(ctx.engine) as s:
+        codes = [f"B{i:05d}" for i in range(villages)]
+        return sorted(s.exec(select(Case.id).join(Village, Village.id == Case.village_id)
+                             .where(Village.code.in_(codes))).all())
+
+
+def _counts():
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        tasks = client._client.post("/task_runs/count", json={}).json()
+        return client.count_flow_runs(), tasks
+
+
+def walk(template: Path, work: Path, villages: int, design: str) -> dict:
+    from bench.engine_county import all_done, copy_county
+    from huanjie.flows import runtime
+    from huanjie.flows.driver import run_woken
+    from huanjie.service.claims import woken_cases
+
+    ctx = copy_county(template, work / f"{design}-{villages}.db")
+    ids = _case_ids(ctx, villages)
+    ctx.batch_size = 200
+    todo = [(c, w) for c, w in woken_cases(ctx) if c in set(ids)]
+    before = _counts() if design != "plain" else (0, 0)
+    with Measure() as m:
+        if design == "plain":
+            run_woken(ctx, prefect=False, todo=todo, check=False)
+        elif design == "huanjie":
+            run_woken(ctx, prefect=True, todo=todo, check=False)
+        else:
+            naive_case, _ = naive_flows()
+
+            async def all_cases():
+                await asyncio.gather(*(naive_case(c, case_stages(ctx, c)) for c in ids))
+
+            with runtime.using(ctx):
+                asyncio.run(all_cases())
+    done, total = all_done(ctx, ids)
+    assert done == total, (design, done, total)
+    row = {"design": design, "villages": villages, "seconds": m.seconds, "per_village": m.seconds / villages,
+           "cpu_per_village": m.cpu / villages, "peak_mb": m.mb}
+    if design != "plain":
+        time.sleep(3)  # task runs reach the API as events, a moment later
+        after = _counts()
+        row["flow_runs"], row["task_runs"] = after[0] - before[0], after[1] - before[1]
+    ctx.engine.dispose()
+    return row
+
+
+# ----------------------------------------------------------------------------- gate latency
+def gate_latency(work: Path, samples: int) -> dict:
+    from huanjie.clock import MovableClock
+    from huanjie.flows import runtime
+    from huanjie.flows.driver import run_cases, run_woken
+    from huanjie.service.context import Context
+    from huanjie.service.village_csv import VillageRow
+    from huanjie.service.villages import save_villages
+    from huanjie.store.db import make_engine, upgrade
+    from prefect.client.orchestration import get_client
+    from tests.factories import make_campaign
+    from tests.fixtures.scenario import APPROVER, VillageDriver, add_staff, launch_all
+
+    engine = make_engine(f"sqlite:///{work / 'gates.db'}")
+    upgrade(engine)
+    ctx = Context(engine=engine, clock=MovableClock("2026-07-01T09:00:00"))
+    campaign = make_campaign(ctx)
+    save_villages(ctx, campaign_code=campaign.code,
+                  rows=[VillageRow(i, f"G{i:03d}", f"村{i}", "城关镇", 300, 6) for i in range(2 * samples)])
+    add_staff(ctx)
+    launch_all(ctx, campaign.code)
+    drivers = [VillageDriver(ctx, ctx.clock, campaign.code, f"G{i:03d}") for i in range(2 * samples)]
+    for d in drivers:
+        for key in ("P1.1", "P1.3", "P2.1", "P2.2", "P2.3", "P3.1"):
+            d.record(key)
+    party = {id(d): min(d.case_ids) for d in drivers}  # the party case (created first)
+
+    def wait_done(d, key="P3.1", timeout=120):
+        deadline = time.monotonic() + timeout
+        while d.states()[key].status != "done":
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{key} not done")
+            time.sleep(0.005)
+
+    # huanjie: the flow stops at the undecided gate; the decision wakes the case; the next run
+    # (what the worker does on its next poll) carries on
+    huanjie_t = []
+    run_woken(ctx, prefect=True)
+    for d in drivers[:samples]:
+        assert d.states()["P2.3"].status == "awaiting"
+        started = time.perf_counter()
+        d.approve("P2.3", who=APPROVER)
+        run_woken(ctx, prefect=True, check=False)
+        wait_done(d)
+        huanjie_t.append(time.perf_counter() - started)
+
+    # naive: each village's flow is paused at the gate (pause_flow_run); the decision resumes it
+    naive_case, paused = naive_flows()
+    naive_t = []
+    loop_done = threading.Event()
+
+    def run_naive():
+        async def cases():
+            await asyncio.gather(*(naive_case(party[id(d)], case_stages(ctx, party[id(d)]))
+                                   for d in drivers[samples:]))
+        with runtime.using(ctx):
+            asyncio.run(cases())
+        loop_done.set()
+
+    thread = threading.Thread(target=run_naive, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 600
+    while len(paused) < samples:
+        assert time.monotonic() < deadline, "naive flows did not pause"
+        time.sleep(0.1)
+    time.sleep(2)  # every flow has entered its pause loop
+    with get_client(sync_client=True) as client:
+        for d in drivers[samples:]:
+            started = time.perf_counter()
+            d.approve("P2.3", who=APPROVER)
+            client.resume_flow_run(paused[party[id(d)]])
+            wait_done(d)
+            naive_t.append(time.perf_counter() - started)
+    engine.dispose()
+
+    def pct(xs, q):
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+    return {"samples": samples, "huanjie_p50": statistics.median(huanjie_t), "huanjie_p95": pct(huanjie_t, 0.95),
+            "naive_p50": statistics.median(naive_t), "naive_p95": pct(naive_t, 0.95)}
+
+
+# ----------------------------------------------------------------------------- main
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--villages", type=int, nargs="+", default=[10, 30])
+    parser.add_argument("--gates", type=int, default=8, help="gate decisions timed per design")
+    parser.add_argument("--designs", nargs="+", default=["naive", "huanjie", "plain"])
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "engine_designs.json")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "huanjie-bench",
+                        help="where the recorded county is kept between runs")
+    args = parser.parse_args()
+
+    from huanjie.prefect_env import apply_prefect_defaults
+
+    work = Path(tempfile.mkdtemp(prefix="huanjie-designs-"))
+    apply_prefect_defaults(work)
+    from bench.engine_county import build_county, no_gates
+    from huanjie.flows.prefect_api import check_api, warm_up
+
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    most = max(args.villages)
+    template = args.cache / f"county-{most}.db"
+    rows, gates = [], None
+    with no_gates():
+        if not template.exists():
+            print(f"recording the facts of {most} villages (once; kept in {template}) …", flush=True)
+            build_county(template.with_suffix(".tmp"), most)
+            template.with_suffix(".tmp").rename(template)
+        check_api()
+        warm_up()  # Prefect's API server is started once, here, and shared by every design
+        for n in args.villages:
+            for design in args.designs:
+                print(f"walking {n} villages: {design} …", flush=True)
+                rows.append(walk(template, work, n, design))
+    if args.gates:
+        print("gate decision → next step …", flush=True)
+        gates = gate_latency(work, args.gates)
+    report(rows, gates, uptime, args.json)
+
+
+NAMES = {"naive": "naive design, async (flow run per village × stage, task per step)",
+         "huanjie": "huanjie with Prefect (cases_flow, task per step × batch)",
+         "plain": "huanjie, same walk without Prefect"}
+
+
+def report(rows, gates, uptime, path: Path) -> None:
+    by = {(r["design"], r["villages"]): r for r in rows}
+    ns = sorted({r["villages"] for r in rows})
+    lines = [f"machine: {platform.node()}, {os.cpu_count()} cores; {uptime}",
+             "| per village (s wall / s CPU of this process) | " + " | ".join(f"N = {n}" for n in ns) + " |",
+             "|---|" + "---|" * len(ns)]
+    for design in ("naive", "huanjie", "plain"):
+        cells = []
+        for n in ns:
+            r = by.get((design, n))
+            if r is None:
+                cells.append("–")
+                continue
+            runs = f", {r['flow_runs']} flow / {r['task_runs']} task runs" if "flow_runs" in r else ""
+            cells.append(f"{r['per_village']:.2f} / {r['cpu_per_village']:.2f}{runs}, +{r['peak_mb']:.0f} MB")
+        lines.append(f"| {NAMES[design]} | " + " | ".join(cells) + " |")
+    ratios = {}
+    for n in ns:
+        naive, hj, plain = by.get(("naive", n)), by.get(("huanjie", n)), by.get(("plain", n))
+        if naive and hj:
+            ratios[f"naive/huanjie N={n}"] = naive["seconds"] / hj["seconds"]
+        if hj and plain:
+            ratios[f"huanjie/plain N={n}"] = hj["seconds"] / plain["seconds"]
+    if ratios:
+        lines.append("ratios (wall): " + "; ".join(f"{k} = {v:.2f}×" for k, v in ratios.items())
+                     + "  (targets: naive/huanjie ≥ 5×, huanjie/plain ≤ 1.5×)")
+    if gates:
+        lines.append(f"gate decision → next step done, in-process ({gates['samples']} each): huanjie p50 "
+                     f"{gates['huanjie_p50'] * 1000:.0f} ms / p95 {gates['huanjie_p95'] * 1000:.0f} ms; naive "
+                     f"pause/resume p50 {gates['naive_p50'] * 1000:.0f} ms / p95 {gates['naive_p95'] * 1000:.0f} ms")
+    print("\n".join(lines))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                                "uptime": uptime, "walks": rows, "ratios": ratios, "gates": gates},
+                               ensure_ascii=False, indent=2))
+    print(f"written: {path}")
+
+
+if __name__ == "__main__":
+    main()
