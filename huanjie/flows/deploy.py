@@ -24,46 +24,23 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
-from prefect import flow
 from sqlalchemy import or_
 from sqlmodel import col, select
 
-from huanjie.flows import runtime
-from huanjie.service.claims import claim_cases, holding, new_owner, release
+from huanjie.service.claims import claim_cases, new_owner, release
 from huanjie.service.context import Context
 from huanjie.store.db import reading
 from huanjie.store.models import Case, Township, Village
 
 log = logging.getLogger(__name__)
-FLOW_NAME = "huanjie-cases"
 _ready: set[tuple[str, str]] = set()  # (API URL, pool) whose deployment this process has applied
 _queues: set[tuple[str, str]] = set()  # (pool, queue) this process has made sure of
 
 
-@flow(name=FLOW_NAME, flow_run_name="{case_ids[0]}… · {owner}", validate_parameters=False, persist_result=False)
-def interim_cases_flow(case_ids: list[int], owner: str | None = None) -> int:
-    """A batch claimed under ``owner`` (or claimed here): takes the cases up, walks them, marks
-    them run and releases them. Interim, until huanjie.flows.batch.cases_flow: the flow run is
-    the Prefect unit and the steps are plain calls (a task per case and step costs ≈50 ms of
-    client CPU and four API calls each, too much for a worker's batch)."""
-    from huanjie.flows.driver import run_cases
-
-    ctx = runtime.current()
-    owner = owner or new_owner("flow")
-    claims = claim_cases(ctx, case_ids, owner=owner)
-    if not claims:
-        return 0
-    with holding(ctx, claims, owner=owner):
-        run_cases(ctx, [c.case_id for c in claims], prefect=False)
-    return len(claims)
-
-
 def cases_flow():
-    """The flow the deployment runs: huanjie.flows.batch.cases_flow once it is there."""
-    try:
-        from huanjie.flows.batch import cases_flow as batch_flow
-    except ImportError:
-        return interim_cases_flow
+    """The flow the deployment runs (huanjie.flows.batch: claims first, marks run last)."""
+    from huanjie.flows.batch import cases_flow as batch_flow
+
     return batch_flow
 
 
