@@ -43,11 +43,18 @@ class Background:
             from huanjie.reminders.config import NotifySettings
             from huanjie.reminders.deliver import Notify
             from huanjie.reminders.scheduler import start_scheduler
+            from huanjie.service.scheduler_lock import run_exclusive
 
             try:
-                self.scheduler = start_scheduler(self.ctx, Notify(NotifySettings().load()))
+                notify = Notify(NotifySettings().load())
             except Exception:  # reminders misconfigured: the pages still serve; the log says why
                 log.exception("reminder scheduler did not start")
+            else:
+                # only one process of a deployment runs it (huanjie.service.scheduler_lock)
+                self.scheduler = threading.Thread(target=run_exclusive, name="huanjie-scheduler", daemon=True,
+                                                  args=(self.ctx, lambda: start_scheduler(self.ctx, notify),
+                                                        self.stop))
+                self.scheduler.start()
 
     def _work(self) -> None:
         from huanjie.flows.driver import run_woken
@@ -89,4 +96,4 @@ class Background:
         if self.thread is not None:
             self.thread.join(timeout=60)
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.join(timeout=60)
