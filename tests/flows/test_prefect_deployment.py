@@ -31,7 +31,7 @@ LEASE = 20  # seconds: short, so the killed worker's cases come back within the 
 TOWNS = ("城关镇", "东山乡")
 EAST = ("东山乡甲", "东山乡乙", "东山乡审批")  # clerk, recorder, approver of the second township
 SETTINGS = {"HUANJIE_NOW": NOW, "HUANJIE_LEASE_SECONDS": str(LEASE), "HUANJIE_BATCH_SIZE": "50",
-            "HUANJIE_POLL_INTERVAL": "5", "HUANJIE_PREFECT_TOWNSHIP_LIMIT": "2",
+            "HUANJIE_POLL_INTERVAL": "20", "HUANJIE_PREFECT_TOWNSHIP_LIMIT": "2",
             "HUANJIE_PREFECT_WORKER_LIMIT": "1"}
 
 
@@ -141,21 +141,21 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
 
     with prefect_server(pg_server, tmp_path) as api:
         _SEEN.update(ctx=ctx, api=api)
-        workers = [start_worker(api, pg_server, tmp_path, name, actor=COUNTY, **SETTINGS) for name in ("w1", "w2")]
+        workers = []
         try:
-            wait_ready(workers)
             env = worker_env(api, pg_server, tmp_path, "cli", **SETTINGS)
             launch = subprocess.run([sys.executable, "-m", "huanjie", "launch", "--campaign", campaign.code, "--all",
                                      "--as", COUNTY], env=env, capture_output=True, text=True, timeout=600)
             assert launch.returncode == 0 and "已启动 200 个村" in launch.stdout, launch.stdout + launch.stderr
-            _wait("launch runs", lambda: _idle(ctx), workers, 300)
-
+            assert _idle(ctx)  # launched cases with nothing to move are marked run without a flow run
             villages = [Village(ctx, clock, campaign.code, code, town) for code, _, town in rows]
-            for v in villages:  # the first steps up to the first gate
-                v.record("P1.1")
+            for v in villages:  # the first steps up to the first gate, before the workers start:
+                v.record("P1.1")  # their dispatchers then submit them in batches of 50 per township
                 v.record("P1.2")
+            workers += [start_worker(api, pg_server, tmp_path, name, actor=COUNTY, **SETTINGS) for name in ("w1", "w2")]
+            wait_ready(workers)
             _wait("first gates reached", lambda: _count(ctx, StepState.step_key == "P1.2",
-                                                       StepState.status == "awaiting") == 200, workers, 300)
+                                                       StepState.status == "awaiting") == 200, workers, 600)
             prefect_ctx = Context(engine=ctx.engine, clock=ctx.clock, batch_size=50, lease_seconds=LEASE,
                                   prefect=PrefectSettings(api_url=api, township_limit=2))
             for v in villages:
@@ -163,7 +163,7 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
             with temporary_settings({PREFECT_API_URL: api}):  # as `huanjie gate approve` does in Prefect mode
                 submit(prefect_ctx, [c for v in villages for c in v.case_ids])
             _wait("gates approved, next steps", lambda: _count(ctx, StepState.step_key == "P1.2",
-                                                              StepState.status == "done") == 200, workers, 300)
+                                                              StepState.status == "done") == 200, workers, 600)
             _wait("runs marked", lambda: _idle(ctx), workers, 120)
             kinds = _no_doubles(ctx)
             assert kinds["step.done"] == 400, kinds  # P1.1 and P1.2 of each village, each once
@@ -185,7 +185,7 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
             taken_at = dt.datetime.now(dt.timezone.utc)
             assert taken_at >= expires - dt.timedelta(seconds=1), (taken_at, expires)  # not before the lease expired
             _wait("the rest of P1.3", lambda: _count(ctx, StepState.step_key == "P1.3", StepState.status == "done")
-                  == 100, survivor, 300)
+                  == 100, survivor, 600)
             _wait("runs marked", lambda: _idle(ctx), survivor, 120)
             kinds = _no_doubles(ctx)
             assert kinds["step.done"] == 500, kinds
