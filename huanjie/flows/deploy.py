@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from sqlalchemy import or_
 from sqlmodel import col, select
 
-from huanjie.service.claims import claim_cases, new_owner, release
+from huanjie.service.claims import claim_cases, release, submit_owner
 from huanjie.service.context import Context
 from huanjie.store.db import reading
 from huanjie.store.models import Case, Township, Village
@@ -136,7 +136,7 @@ def submit(ctx: Context, case_ids: Iterable[int] | None = None) -> int:
             queue = township_queue(township)
             _ensure_queue(ctx, queue)
             for start in range(0, len(ids), ctx.batch_size):
-                owner = new_owner("submit")
+                owner = submit_owner()
                 claims = claim_cases(ctx, ids[start:start + ctx.batch_size], owner=owner,
                                      seconds=ctx.prefect.queued_seconds)
                 claims = _without_idle(ctx, claims, owner)
