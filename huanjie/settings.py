@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -76,6 +76,38 @@ class EngineSettings(BaseSettings):
                                  "(looking for woken cases and overdue steps).")
 
 
+class PrefectSettings(BaseSettings):
+    """Where flows run (huanjie.flows.deploy). Without ``PREFECT_API_URL`` the embedded default:
+    each process runs its flows itself (a temporary Prefect API of its own). With it, the
+    operator runs a Prefect server and Prefect workers (``huanjie worker``) on a process work
+    pool: launch, gate decisions and the web server submit flow runs of the deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="HUANJIE_PREFECT_", extra="ignore")
+
+    api_url: str | None = Field(default=None, validation_alias=AliasChoices("PREFECT_API_URL"),
+                                description="Prefect's own variable: the API of a standing Prefect server "
+                                "(http://host:4200/api). Set: flow runs are submitted to the work pool.")
+    work_pool: str = Field(default="huanjie", min_length=1, max_length=100,
+                           description="The process work pool the deployment runs on (created if missing).")
+    deployment: str = Field(default="cases", min_length=1, max_length=100,
+                            description="Name of the deployment of the cases flow.")
+    township_limit: int = Field(default=2, ge=1, le=1_000, description="Flow runs of one township at once "
+                                "(a Prefect global concurrency limit per township): one township's burst "
+                                "does not starve the rest.")
+    worker_limit: int = Field(default=2, ge=1, le=1_000, description="Flow runs one huanjie worker runs at "
+                              "once (each in a process of its own).")
+    queued_seconds: float = Field(default=1_800, ge=1, le=86_400, description="How long submitted cases stay "
+                                  "claimed before their run starts (a run waiting in its township's queue is not "
+                                  "lost with a worker; once running, the run's own lease applies).")
+    query_seconds: float = Field(default=0.5, gt=0, le=600, description="How often a worker asks Prefect "
+                                 "for flow runs to start (Prefect's PREFECT_WORKER_QUERY_SECONDS).")
+
+    @property
+    def submits(self) -> bool:
+        """Flow runs go to the work pool (else they run in the process that wants them)."""
+        return bool(self.api_url)
+
+
 class Settings(BaseModel):
     """Everything the composition root (huanjie.service.context.build_context) needs, one model
     per concern; each reads its HUANJIE_* variables when built, tests pass their own."""
@@ -83,10 +115,11 @@ class Settings(BaseModel):
     store: StoreSettings = Field(default_factory=StoreSettings, description="Where the store is.")
     clock: ClockSettings = Field(default_factory=ClockSettings, description="The campaign clock.")
     engine: EngineSettings = Field(default_factory=EngineSettings, description="Claiming and running cases.")
+    prefect: PrefectSettings = Field(default_factory=PrefectSettings, description="In-process or submitted runs.")
 
 
 _ENV = {StoreSettings: "HUANJIE_", ClockSettings: "HUANJIE_", EngineSettings: "HUANJIE_",
-        CheckpointSettings: "HUANJIE_CHECKPOINT_"}
+        CheckpointSettings: "HUANJIE_CHECKPOINT_", PrefectSettings: "HUANJIE_PREFECT_"}
 
 
 def load_settings() -> Settings:
@@ -96,12 +129,14 @@ def load_settings() -> Settings:
 
     models = {}
     problems = []
-    for name, model in (("store", StoreSettings), ("clock", ClockSettings), ("engine", EngineSettings)):
+    for name, model in (("store", StoreSettings), ("clock", ClockSettings), ("engine", EngineSettings),
+                        ("prefect", PrefectSettings)):
         try:
             models[name] = model()
         except ValidationError as exc:
             for error in exc.errors():
-                var = _ENV[model] + str(error["loc"][0]).upper()
+                loc = str(error["loc"][0])
+                var = loc if loc.startswith("PREFECT_") else _ENV[model] + loc.upper()
                 problems.append(Problem(f"环境变量 {var} 的值无效：{_rule(error)}", field=var))
     if problems:
         raise InvalidInput("设置有误，未执行任何操作", problems)
@@ -121,6 +156,8 @@ def _rule(error: dict) -> str:
         return f"应大于 {ctx.get('gt'):g}"
     if kind == "less_than_equal":
         return f"应不大于 {ctx.get('le'):g}"
+    if kind in ("string_too_short", "string_too_long"):
+        return "长度应为 1–100 个字符"
     if kind == "value_error":
         return "应为 ISO 8601 时间，如 2026-07-20T10:00:00"
     return "格式不对"

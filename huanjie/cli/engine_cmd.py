@@ -25,13 +25,17 @@ def launch(
     from huanjie.cli.progress import bar
     from huanjie.service.launch import launch as do_launch
 
+    ctx = context()
     with bar("启动", json_out) as advance:
-        result = do_launch(context(), campaign_code=campaign, actor_name=as_, township=township, village=village,
+        result = do_launch(ctx, campaign_code=campaign, actor_name=as_, township=township, village=village,
                            everything=all_, progress=advance)
+    submitted = _submit(ctx, campaign)
     if json_out:
-        print_json(result.__dict__)
+        print_json({**result.__dict__, **({"cases_submitted": submitted} if ctx.submits else {})})
     else:
         console.print(f"已启动 {len(result.launched)} 个村；此前已启动 {len(result.already)} 个")
+        if ctx.submits:
+            console.print(f"已向 Prefect 工作池提交 {submitted} 个案件的流程")
 
 
 @command
@@ -127,12 +131,33 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="只处理一轮后退出")] = False,
     as_: AsOpt = None,
 ) -> None:
-    """常驻工作进程：有新进展的村约 1 秒内自动推进，并标记逾期步骤。Ctrl-C 安全退出（须由县换届办运行）。"""
+    """常驻工作进程：有新进展的村约 1 秒内自动推进，并标记逾期步骤。Ctrl-C 安全退出（须由县换届办运行）。
+
+    设置了 PREFECT_API_URL 时，启动 Prefect 工作进程，运行工作池中提交的流程（可在多台机器上各运行多个）。
+    """
+    ctx = context()
+    _operator(ctx, as_, "运行工作进程")
+    echo = lambda text: console.print(plain(text))  # noqa: E731
+    if ctx.submits:
+        from huanjie.flows.prefect_worker import serve_prefect
+
+        serve_prefect(ctx, interval=interval or ctx.poll_interval, once=once, echo=echo)
+        return
     from huanjie.flows.worker import serve
 
-    _operator(context(), as_, "运行工作进程")
+    serve(ctx, interval=interval or ctx.poll_interval, once=once, echo=echo)
 
-    serve(context(), interval=interval or context().poll_interval, once=once, echo=lambda text: console.print(plain(text)))
+
+def _submit(ctx, campaign: str | None = None, case_ids: list[int] | None = None) -> int:
+    """Prefect mode: submit flow runs for what a command woke (no-op otherwise)."""
+    if not ctx.submits:
+        return 0
+    from huanjie.flows.deploy import after_change
+    from huanjie.service.claims import woken_cases
+
+    if case_ids is None:
+        case_ids = [case_id for case_id, _ in woken_cases(ctx, campaign)]
+    return after_change(ctx, case_ids)
 
 
 def _operator(ctx, actor_name: str | None, action: str, campaign: str | None = None) -> None:

@@ -37,6 +37,9 @@ def _decide(approve: bool, step: str, village: str, as_: str | None, reason: str
 
     state = decide_gate(context(), actor_name=as_, village_code=village, step_key=step, approve=approve,
                         reason=reason, campaign_code=campaign)
+    from huanjie.cli.engine_cmd import _submit
+
+    _submit(context(), case_ids=[state.case_id])  # Prefect mode: its flow run goes to the work pool now
     if json_out:
         move = follow_up(village, step, campaign, json_out=True)
         print_json({"village": village, "step": step, "status": state.status, "attempt": state.attempt,

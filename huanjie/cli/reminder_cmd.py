@@ -152,6 +152,6 @@ def scheduler(as_: AsOpt = None) -> None:
     from huanjie.reminders.scheduler import run_scheduler
 
     _county_office(context(), as_, "运行提醒调度器")
-    console.print("提醒调度器已启动（Ctrl-C 停止）")
-    run_scheduler(context(), _notify(), actor_name=as_)
+    console.print("提醒调度器进程已启动（Ctrl-C 停止）；同一时间只有一个进程运行调度器")
+    run_scheduler(context(), _notify(), actor_name=as_, echo=lambda text: console.print(text, markup=False))
     console.print("提醒调度器已停止")

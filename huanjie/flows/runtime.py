@@ -1,12 +1,21 @@
-"""The store and clock that flow and task runs of this process use (set by the driver)."""
+"""The context flow and task runs of this process use.
+
+A driver that runs flows in its own process hands its context in (``using``). A flow run that
+a Prefect worker started in a process of its own has no driver: ``current`` then builds the
+context once for the process from its settings (``build_context(load_settings())``: the
+worker's HUANJIE_* environment, which its flow-run processes inherit).
+"""
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 from huanjie.service.context import Context
 
 _current: Context | None = None
+_built: Context | None = None
+_lock = threading.Lock()
 
 
 @contextmanager
@@ -23,6 +32,14 @@ def using(ctx: Context):
 
 
 def current() -> Context:
-    if _current is None:
-        raise RuntimeError("flows need huanjie.flows.runtime.using(ctx)")
-    return _current
+    """The driver's context, or else this process's own, built from its settings once."""
+    if _current is not None:
+        return _current
+    global _built
+    with _lock:
+        if _built is None:
+            from huanjie.service.context import build_context
+            from huanjie.settings import load_settings
+
+            _built = build_context(load_settings())
+    return _built

@@ -129,17 +129,17 @@ def start_scheduler(ctx: Context, notify: Notify, actor_name: str | None = None)
 
 
 def run_scheduler(ctx: Context, notify: Notify, stop: threading.Event | None = None,
-                  actor_name: str | None = None) -> None:
-    """Run until Ctrl-C, SIGTERM or ``stop``: jobs work row by row, so stopping loses and repeats nothing."""
+                  actor_name: str | None = None, echo=None) -> None:
+    """Run until Ctrl-C, SIGTERM or ``stop``: jobs work row by row, so stopping loses and repeats nothing.
+    Only the process holding the scheduler lock runs it (huanjie.service.scheduler_lock); the
+    others wait and take over when it stops."""
+    from huanjie.service.scheduler_lock import run_exclusive
+
     stop = stop or threading.Event()
-    scheduler = start_scheduler(ctx, notify, actor_name)
     try:
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):  # explicit: a background start ignores SIGINT
                 signal.signal(signum, lambda *_: stop.set())
-        while not stop.wait(1):
-            pass
+        run_exclusive(ctx, lambda: start_scheduler(ctx, notify, actor_name), stop, echo=echo)
     except KeyboardInterrupt:
         pass
-    finally:
-        scheduler.shutdown(wait=True)

@@ -61,19 +61,33 @@ def woken_cases(ctx: Context, campaign_code: str | None = None) -> list[tuple[in
         return list(session.exec(query.order_by(Case.id)).all())
 
 
-def _free(now: dt.datetime):
-    return or_(col(Case.lease_until).is_(None), col(Case.lease_until) <= now)
+SUBMITTED = "submit:"  # owners of claims a submitter made for the flow run it submits
 
 
-def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str) -> list[Claim]:
+def submit_owner() -> str:
+    """The owner name a submitter claims under and hands to the flow run it submits."""
+    return f"{SUBMITTED}{socket.gethostname()[:50]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _free(now: dt.datetime, owner: str):
+    """Not leased, or the lease expired; or (a submitted flow run taking its cases up) a
+    submitter's claim under the same owner name."""
+    free = [col(Case.lease_until).is_(None), col(Case.lease_until) <= now]
+    if owner.startswith(SUBMITTED):
+        free.append(col(Case.lease_owner) == owner)
+    return or_(*free)
+
+
+def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str, seconds: float | None = None) -> list[Claim]:
     """Lease those of ``case_ids`` that are woken and not leased by anyone else (an expired
-    lease counts as free); returns what this call took, in case order."""
+    lease counts as free; a submitter's claim is taken up by its flow run, see ``submit_owner``);
+    returns what this call took, in case order. The lease lasts ``seconds`` (default ``ctx.lease_seconds``)."""
     ids = sorted(set(case_ids))
     if not ids:
         return []
     now = ctx.wall.now()
-    until = now + dt.timedelta(seconds=ctx.lease_seconds)
-    wanted = and_(col(Case.id).in_(ids), col(Case.wake) > col(Case.ran), _free(now))
+    until = now + dt.timedelta(seconds=ctx.lease_seconds if seconds is None else seconds)
+    wanted = and_(col(Case.id).in_(ids), col(Case.wake) > col(Case.ran), _free(now, owner))
     with transaction(ctx.engine) as session:
         if session.get_bind().dialect.name == "postgresql":
             rows = session.exec(

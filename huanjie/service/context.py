@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from huanjie.clock import Clock, SystemClock
-from huanjie.settings import Settings
+from huanjie.settings import PrefectSettings, Settings
 
 
 @dataclass
@@ -20,11 +20,18 @@ class Context:
     lease_seconds: float = 60.0  # a crashed worker's cases are taken up this long after its last renewal
     batch_size: int = 200  # cases claimed and run together in one flow run
     poll_interval: float = 0.25  # seconds between a worker's rounds
+    # Where flow runs go (huanjie.flows.deploy): None or no API URL, this process runs them itself
+    prefect: PrefectSettings | None = None
+
+    @property
+    def submits(self) -> bool:
+        """Flow runs are submitted to the Prefect work pool (PREFECT_API_URL is set)."""
+        return self.prefect is not None and self.prefect.submits
 
 
 def build_context(settings: Settings | None = None, *, clock: Clock | None = None) -> Context:
-    """The composition root: the one place a Context is built (the CLI, the worker, the demo, and
-    later the web server and a Prefect task in a remote worker call it). Applies Prefect's
+    """The composition root: the one place a Context is built (the CLI, the worker, the demo, the
+    web server, and a flow run in a Prefect worker's process through huanjie.flows.runtime). Applies Prefect's
     settings before Prefect is imported, connects to the store and migrates it to the newest
     schema. ``clock`` overrides the settings' clock (the demo moves its own)."""
     from huanjie.clock import MovableClock
@@ -35,13 +42,14 @@ def build_context(settings: Settings | None = None, *, clock: Clock | None = Non
         from huanjie.settings import load_settings
 
         settings = load_settings()
-    apply_prefect_defaults(settings.store.data_dir)
+    apply_prefect_defaults(settings.store.data_dir, worker_query_seconds=settings.prefect.query_seconds)
     engine = make_engine(settings.store.url())
     upgrade(engine)
     if clock is None:
         clock = MovableClock(settings.clock.now) if settings.clock.now else SystemClock()
     return Context(engine=engine, clock=clock, lease_seconds=settings.engine.lease_seconds,
-                   batch_size=settings.engine.batch_size, poll_interval=settings.engine.poll_interval)
+                   batch_size=settings.engine.batch_size, poll_interval=settings.engine.poll_interval,
+                   prefect=settings.prefect)
 
 
 @dataclass(frozen=True)

@@ -30,3 +30,13 @@ class WorkerHeartbeat(SQLModel, table=True):
     started_at: dt.datetime | None = _ts(nullable=False)
     beat_at: dt.datetime | None = _ts(nullable=False)
     stopped_at: dt.datetime | None = _ts()
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Who runs the reminder scheduler (huanjie.service.scheduler_lock; SQLite: PostgreSQL uses
+    an advisory lock and writes the holder here only for people to see)."""
+
+    __tablename__ = "scheduler_lease"
+    name: str = Field(primary_key=True, max_length=40)
+    owner: str | None = Field(default=None, max_length=120)
+    until: dt.datetime | None = _ts()

@@ -3,6 +3,8 @@
 The worker loop is huanjie.flows.worker's, on a thread: a decision wakes its case in the same
 transaction, and the loop picks it up within ``worker_interval`` seconds. It beats like
 ``huanjie worker`` (service.workers.Heartbeat), so CLI commands see a live worker while the server runs.
+In Prefect mode (PREFECT_API_URL set) the thread submits flow runs to the work pool instead
+(huanjie.flows.prefect_worker.Dispatcher): Prefect workers run them.
 """
 
 from __future__ import annotations
@@ -23,20 +25,36 @@ class Background:
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
         self.scheduler = None
+        self.dispatcher = None
 
     def start(self) -> None:
-        if self.settings.worker:
+        if self.settings.worker and self.ctx.submits:
+            from huanjie.flows.prefect_worker import Dispatcher
+
+            try:
+                self.dispatcher = Dispatcher(self.ctx, interval=self.settings.worker_interval, kind="serve")
+                self.dispatcher.start()
+            except Exception:  # the store unreachable at start: the log says why
+                log.exception("flow-run dispatcher did not start")
+        elif self.settings.worker:
             self.thread = threading.Thread(target=self._work, name="huanjie-worker", daemon=True)
             self.thread.start()
         if self.settings.scheduler:
             from huanjie.reminders.config import NotifySettings
             from huanjie.reminders.deliver import Notify
             from huanjie.reminders.scheduler import start_scheduler
+            from huanjie.service.scheduler_lock import run_exclusive
 
             try:
-                self.scheduler = start_scheduler(self.ctx, Notify(NotifySettings().load()))
+                notify = Notify(NotifySettings().load())
             except Exception:  # reminders misconfigured: the pages still serve; the log says why
                 log.exception("reminder scheduler did not start")
+            else:
+                # only one process of a deployment runs it (huanjie.service.scheduler_lock)
+                self.scheduler = threading.Thread(target=run_exclusive, name="huanjie-scheduler", daemon=True,
+                                                  args=(self.ctx, lambda: start_scheduler(self.ctx, notify),
+                                                        self.stop))
+                self.scheduler.start()
 
     def _work(self) -> None:
         from huanjie.flows.driver import run_woken
@@ -73,7 +91,9 @@ class Background:
 
     def close(self) -> None:
         self.stop.set()
+        if self.dispatcher is not None:
+            self.dispatcher.close()
         if self.thread is not None:
             self.thread.join(timeout=60)
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.join(timeout=60)
