@@ -16,6 +16,7 @@ import sys
 import time
 from collections import Counter
 
+import pytest
 from sqlmodel import col, func, select
 
 from huanjie.service.context import Context
@@ -127,6 +128,7 @@ def _replay_equal(ctx, villages) -> None:
         assert check_village(ctx, village_code=v.village_code, actor_name=COUNTY) == [], v.village_code
 
 
+@pytest.mark.scale
 def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx, clock, pg_server, tmp_path):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
