@@ -105,7 +105,9 @@ class Hold:
 
 
 @dataclass
-class VillageProgress:
+class VillageHead:
+    """What a village's progress and its summary share: who it is and its concluded state."""
+
     village_id: int
     code: str
     name: str
@@ -117,6 +119,10 @@ class VillageProgress:
     risk: str                                  # green | yellow | red
     stage: str | None                          # the earliest stage not finished (either election)
     stages: dict[str, str]                     # stage -> done | current | todo
+
+
+@dataclass
+class VillageProgress(VillageHead):
     steps: dict[str, StepRow]
     overdue: list[str]                         # open steps past their due day, catalogue order
     rejections: dict[str, Rejection]           # open rejections (the step is not done again yet)
@@ -215,21 +221,10 @@ class VillageProgress:
 
 
 @dataclass
-class VillageSummary:
+class VillageSummary(VillageHead):
     """A village's state, risk and stage states without its step rows (the board's counts and
     filters): from huanjie.service.progress_rows.load_summaries, by the same ``conclude``."""
 
-    village_id: int
-    code: str
-    name: str
-    township: str
-    county: str
-    campaign_code: str
-    today: dt.date
-    state: VillageState
-    risk: str
-    stage: str | None
-    stages: dict[str, str]
     overdue_count: int
 
 
