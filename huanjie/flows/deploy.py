@@ -10,8 +10,9 @@ a process of its own that builds its context from its settings (huanjie.flows.ru
 No case is run twice at once: the submitter claims each batch (huanjie.service.claims) under
 an owner name it passes to the flow run, which takes the cases up under that name. A flow run
 that never starts or dies (its worker killed) stops renewing the lease; once it has expired
-a dispatcher claims the cases again and submits a new run, and the old one, should it start
-after all, finds nothing left to take.
+a dispatcher marks the run Crashed (huanjie.flows.lost_runs: it gives back its township's
+slot), claims the cases again and submits a new run, and the old one, should it start after
+all, finds nothing left to take.
 
 One township's burst must not starve the rest: each township's runs go to a work queue of
 its own, whose concurrency limit (``HUANJIE_PREFECT_TOWNSHIP_LIMIT``) Prefect's server applies
@@ -27,7 +28,7 @@ from collections.abc import Iterable
 from sqlalchemy import or_
 from sqlmodel import col, select
 
-from huanjie.service.claims import claim_cases, release, submit_owner
+from huanjie.service.claims import claim_cases, lapsed_submit_owners, release, submit_owner
 from huanjie.service.context import Context
 from huanjie.store.db import reading
 from huanjie.store.models import Case, Township, Village
@@ -128,8 +129,11 @@ def submit(ctx: Context, case_ids: Iterable[int] | None = None) -> int:
 
     from huanjie.flows.prefect_api import is_api_failure, unavailable
 
+    from huanjie.flows.lost_runs import crash_lost_runs
+
     submitted = 0
     try:
+        crash_lost_runs(lapsed_submit_owners(ctx))  # before their cases are claimed again (see there)
         ensure_deployment(ctx)
         name = deployment_name(ctx)
         for township, ids in groups.items():
@@ -144,7 +148,7 @@ def submit(ctx: Context, case_ids: Iterable[int] | None = None) -> int:
                     continue
                 try:
                     run_deployment(name, parameters={"case_ids": [c.case_id for c in claims], "owner": owner},
-                                   timeout=0, as_subflow=False, work_queue_name=queue, tags=["huanjie"],
+                                   timeout=0, as_subflow=False, work_queue_name=queue, tags=["huanjie", owner],
                                    flow_run_name=f"{township} · {len(claims)} 个案件")
                 except BaseException:
                     release(ctx, claims, owner=owner)

@@ -69,6 +69,17 @@ def submit_owner() -> str:
     return f"{SUBMITTED}{socket.gethostname()[:50]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def lapsed_submit_owners(ctx: Context) -> set[str]:
+    """Owners of submitted flow runs whose lease has expired on some case: runs that died (their
+    worker killed) or never started in time. Read before those cases are claimed again, which
+    overwrites the owner (huanjie.flows.lost_runs marks such runs crashed)."""
+    now = ctx.wall.now()
+    with reading(ctx.engine) as session:
+        rows = session.exec(select(Case.lease_owner).distinct().where(
+            col(Case.lease_owner).startswith(SUBMITTED), col(Case.lease_until) <= now)).all()
+    return set(rows)
+
+
 def _free(now: dt.datetime, owner: str):
     """Not leased, or the lease expired; or (a submitted flow run taking its cases up) a
     submitter's claim under the same owner name."""

@@ -6,6 +6,8 @@ flow runs), their first gates (P1.2) are recorded and approved, and every villag
 exactly once: no step done twice, no event doubled, the audit chains intact and the replay
 equal to the store. Then one worker is killed with SIGKILL (its flow-run processes too) in the
 middle of a batch: the other takes the cases up once the lease has expired and finishes them.
+Each township may run one flow run at a time, so the killed run must be marked Crashed for its
+township's queue to take the new run (a run left RUNNING would hold the slot for ever).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ LEASE = 20  # seconds: short, so the killed worker's cases come back within the 
 TOWNS = ("城关镇", "东山乡")
 EAST = ("东山乡甲", "东山乡乙", "东山乡审批")  # clerk, recorder, approver of the second township
 SETTINGS = {"HUANJIE_NOW": NOW, "HUANJIE_LEASE_SECONDS": str(LEASE), "HUANJIE_BATCH_SIZE": "50",
-            "HUANJIE_POLL_INTERVAL": "20", "HUANJIE_PREFECT_TOWNSHIP_LIMIT": "2",
+            "HUANJIE_POLL_INTERVAL": "20", "HUANJIE_PREFECT_TOWNSHIP_LIMIT": "1",
             "HUANJIE_PREFECT_WORKER_LIMIT": "1"}
 
 
@@ -159,7 +161,7 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
             _wait("first gates reached", lambda: _count(ctx, StepState.step_key == "P1.2",
                                                        StepState.status == "awaiting") == 200, workers, 600)
             prefect_ctx = Context(engine=ctx.engine, clock=ctx.clock, batch_size=50, lease_seconds=LEASE,
-                                  prefect=PrefectSettings(api_url=api, township_limit=2))
+                                  prefect=PrefectSettings(api_url=api, township_limit=1))
             for v in villages:
                 v.approve("P1.2")
             with temporary_settings({PREFECT_API_URL: api}):  # as `huanjie gate approve` does in Prefect mode
@@ -175,7 +177,7 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
             for v in villages[:100]:
                 v.record("P1.3")
             in_batch = _leased_midway(ctx, workers)
-            victim = _worker_running(api, workers, in_batch)
+            victim, run_id = _worker_running(api, workers, in_batch)
             held = _leases(ctx, in_batch["cases"])
             stop_tree(victim[0])  # the worker and its flow-run processes: no lease is released
             survivor = [w for w in workers if w is not victim]
@@ -186,6 +188,7 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
                   survivor, 300)
             taken_at = dt.datetime.now(dt.timezone.utc)
             assert taken_at >= expires - dt.timedelta(seconds=1), (taken_at, expires)  # not before the lease expired
+            assert _run_state(api, run_id) == "CRASHED"  # marked before its cases were claimed again
             _wait("the rest of P1.3", lambda: _count(ctx, StepState.step_key == "P1.3", StepState.status == "done")
                   == 100, survivor, 600)
             _wait("runs marked", lambda: _idle(ctx), survivor, 120)
@@ -240,6 +243,12 @@ def _worker_running(api, workers, batch):
                 pid = int(str(run["infrastructure_pid"]).rsplit(":", 1)[-1])
                 for worker in workers:
                     if pid in children(worker[0].pid):
-                        return worker
+                        return worker, run["id"]
         time.sleep(0.2)
     raise AssertionError("the batch's flow run was not found on either worker")
+
+
+def _run_state(api, run_id) -> str:
+    import httpx
+
+    return httpx.get(f"{api}/flow_runs/{run_id}", timeout=30).json()["state_type"]

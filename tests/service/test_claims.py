@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from huanjie.clock import MovableClock
 from huanjie.flows import driver
-from huanjie.service.claims import claim_cases, mark_ran, new_owner, release, woken_cases
+from huanjie.service.claims import (claim_cases, lapsed_submit_owners, mark_ran, new_owner, release, submit_owner,
+                                    woken_cases)
 from huanjie.service.context import Context
 from huanjie.store.db import make_engine, reading
 from huanjie.store.models import Case, Event
@@ -104,6 +105,20 @@ def test_an_expired_lease_is_claimed_again_and_only_its_new_owner_marks_the_run(
         case = _case(first, case_id)
         assert (case.ran, case.lease_owner, case.lease_until) == (case.wake, None, None)
     assert claim_cases(first, woken, owner="again") == []  # run, not woken any more
+
+
+def test_only_submitted_runs_whose_lease_expired_count_as_lapsed(store):
+    first, second, wall, _ = store
+    woken = [case_id for case_id, _ in woken_cases(first)]
+    lost, live = submit_owner(), submit_owner()
+    claim_cases(first, woken[:2], owner=lost, seconds=30)
+    claim_cases(first, woken[2:4], owner=live, seconds=90)
+    claim_cases(first, woken[4:6], owner="run:in-process", seconds=30)  # not a submitted run
+    assert lapsed_submit_owners(second) == set()
+    wall.advance(seconds=31)
+    assert lapsed_submit_owners(second) == {lost}
+    claim_cases(second, woken[:2], owner=submit_owner())  # taken up again: the lost owner is gone
+    assert lapsed_submit_owners(second) == set()
 
 
 def test_a_case_woken_during_its_run_stays_woken(store):
