@@ -2,6 +2,12 @@
 one Prefect API (issue 13). Not part of the pass/fail: prints one table and writes JSON.
 
 Run: .venv/bin/python -m bench.bench_engine_designs [--villages 10 30] [--gates 8] [--json PATH]
+     [--api postgresql|ephemeral]
+
+The Prefect API (default): one loopback Prefect server on a throwaway PostgreSQL
+(tests.flows.prefect_cluster), started once (generous timeout, retried) and shared by every
+design; ``--api ephemeral`` uses Prefect's temporary SQLite API instead (under load the naive
+design made it answer 503 "database is locked").
 
 Designs, each walking the same N villages (a copy of one county: every step's facts recorded,
 the demo's facts, no gates) through all 47 steps:
@@ -22,48 +28,38 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NAIVE = {"concurrency": 4}  # the naive design's cases at once (--naive-concurrency)
 sys.path.insert(0, str(ROOT))
 
-
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+from bench.measure import RESULTS, Measure, load, machine  # noqa: E402
 
 
-class Measure:
-    """Wall seconds, this process's CPU seconds and the peak RSS growth of a block."""
+@contextmanager
+def prefect_api(kind: str, work: Path):
+    """PREFECT_API_URL pointed at a loopback Prefect server on PostgreSQL for the block, or
+    (``ephemeral``) Prefect's temporary API of this process."""
+    if kind == "ephemeral":
+        yield "ephemeral"
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    def __enter__(self):
-        self.start_rss = self.peak = _rss()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        self.t0, self.c0 = time.perf_counter(), time.process_time()
-        return self
+    from tests.fixtures.postgres import postgres_server
+    from tests.flows.prefect_cluster import prefect_server
 
-    def _sample(self):
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, _rss())
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.t0
-        self.cpu = time.process_time() - self.c0
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss())
-        self.mb = (self.peak - self.start_rss) / 2**20
+    with postgres_server() as pg:
+        if pg is None:
+            raise SystemExit("PostgreSQL 未安装（apt install postgresql），或用 --api ephemeral")
+        with prefect_server(pg, work) as url, temporary_settings({PREFECT_API_URL: url}):
+            yield url
 
 
 # ----------------------------------------------------------------------------- the naive design
@@ -273,6 +269,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--naive-concurrency", type=int, default=NAIVE["concurrency"],
                         help="the naive design's cases run at once (1: one after another)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "engine_designs.json")
+    parser.add_argument("--api", choices=["postgresql", "ephemeral"], default="postgresql",
+                        help="the Prefect API every design uses")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "huanjie-bench",
                         help="where the recorded county is kept between runs")
     args = parser.parse_args(argv)
@@ -285,7 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench.engine_county import build_county, no_gates
     from huanjie.flows.prefect_api import check_api, warm_up
 
-    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    uptime = f"{machine()}; load average {load()}"
     args.cache.mkdir(parents=True, exist_ok=True)
     most = max(args.villages)
     template = args.cache / f"county-{most}.db"
@@ -295,19 +293,23 @@ def main(argv: list[str] | None = None) -> None:
             print(f"recording the facts of {most} villages (once; kept in {template}) …", flush=True)
             build_county(template.with_suffix(".tmp"), most)
             template.with_suffix(".tmp").rename(template)
-        check_api()
-        warm_up()  # Prefect's API server is started once, here, and shared by every design
-        for n in args.villages:
-            for design in args.designs:
-                print(f"walking {n} villages: {design} …", flush=True)
-                try:
-                    rows.append(walk(template, work, n, design))
-                except Exception as exc:  # e.g. the naive design overwhelming the API server: say so
-                    print(f"{design} failed: {exc!r}"[:300], flush=True)
-                    rows.append({"design": design, "villages": n, "failed": f"{type(exc).__name__}: {exc}"[:200]})
-    if args.gates:
-        print("gate decision → next step …", flush=True)
-        gates = gate_latency(work, args.gates)
+    with prefect_api(args.api, work) as api:
+        print(f"Prefect API: {api}", flush=True)
+        with no_gates():
+            check_api()
+            warm_up()  # the first flow run pays Prefect's start-up, for no design
+            for n in args.villages:
+                for design in args.designs:
+                    print(f"walking {n} villages: {design} …", flush=True)
+                    try:
+                        rows.append(walk(template, work, n, design))
+                    except Exception as exc:  # e.g. the naive design overwhelming the API server: say so
+                        print(f"{design} failed: {exc!r}"[:300], flush=True)
+                        rows.append({"design": design, "villages": n, "failed": f"{type(exc).__name__}: {exc}"[:200]})
+        if args.gates:
+            print("gate decision → next step …", flush=True)
+            gates = gate_latency(work, args.gates)
+    uptime += f" → {load()}; Prefect API: {'PostgreSQL server on loopback' if args.api != 'ephemeral' else 'ephemeral (SQLite)'}"
     report(rows, gates, uptime, args.json)
 
 
@@ -319,7 +321,7 @@ NAMES = {"naive": "naive design, async (flow run per village × stage, task per 
 def report(rows, gates, uptime, path: Path) -> None:
     by = {(r["design"], r["villages"]): r for r in rows}
     ns = sorted({r["villages"] for r in rows})
-    lines = [f"machine: {platform.node()}, {os.cpu_count()} cores; {uptime}",
+    lines = [f"machine: {uptime}",
              "| per village (s wall / s CPU of this process) | " + " | ".join(f"N = {n}" for n in ns) + " |",
              "|---|" + "---|" * len(ns)]
     for design in ("naive", "huanjie", "plain"):
@@ -358,8 +360,8 @@ def report(rows, gates, uptime, path: Path) -> None:
 
 
 def test_engine_designs():
-    """``./dev bench`` runs it with N = 10 (the script's default is N = 10 and 30)."""
-    main(["--villages", "10", "--gates", "6"])
+    """``./dev bench -k designs``: N = 5 and 4 gate decisions (the full run: no arguments, N = 10 and 30)."""
+    main(["--villages", "5", "--gates", "4", "--json", str(RESULTS / "engine_designs-quick.json")])
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ idempotent per case and step, in its own transaction); the lease only keeps work
 done twice.
 
 PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks cases no concurrent claim holds, then
-an UPDATE writes the lease. SQLite has one writer at a time (``BEGIN IMMEDIATE``): a guarded
+an UPDATE writes the lease (a submitted flow run taking up the cases its submitter claimed for
+it waits for their locks instead of skipping them). SQLite has one writer at a time (``BEGIN IMMEDIATE``): a guarded
 ``UPDATE … WHERE`` the lease is free, ``RETURNING`` what it took.
 
 Time is the context's ``wall`` clock (injected; tests move it), not the campaign clock,
@@ -101,8 +102,12 @@ def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str, seconds: f
     wanted = and_(col(Case.id).in_(ids), col(Case.wake) > col(Case.ran), _free(now, owner))
     with transaction(ctx.engine) as session:
         if session.get_bind().dialect.name == "postgresql":
+            # a submitted run taking up its submitter's claim waits for a row another transaction
+            # has locked for a moment (a record, the overdue sweep): no one else may claim those
+            # cases, and skipping one would leave it under the submitter's long lease, unrun
+            reserved = owner.startswith(SUBMITTED)
             rows = session.exec(
-                select(Case.id, Case.wake).where(wanted).order_by(Case.id).with_for_update(skip_locked=True)
+                select(Case.id, Case.wake).where(wanted).order_by(Case.id).with_for_update(skip_locked=not reserved)
             ).all()
             if rows:
                 session.execute(update(Case).where(col(Case.id).in_([r[0] for r in rows]))

@@ -1,5 +1,5 @@
-"""A standing Prefect server on loopback (its own PostgreSQL database) and huanjie's Prefect
-workers as separate processes, for the Prefect-mode tests and bench/bench_workers.py.
+"""A standing Prefect server on loopback (its own PostgreSQL database), huanjie's Prefect workers
+and ``huanjie serve`` as separate processes, for the Prefect-mode tests and bench/bench_workers.py.
 
 The machine is busy: every start is waited for generously and retried.
 """
@@ -162,3 +162,27 @@ def wait_ready(procs_logs, timeout: float = START_TIMEOUT) -> None:
         assert time.monotonic() < deadline, "workers not ready: " + "".join(
             log.read_text()[-1500:] for _, log in pending)
         time.sleep(0.3)
+
+
+def start_serve(api_url: str, db_url: str, workdir: Path, **extra: str):
+    """``huanjie serve`` in Prefect mode (its dispatcher submits flow runs; no scheduler), as a
+    process of its own, once its login page answers; returns (process, log path, base URL)."""
+    port = _free_port()
+    log = workdir / "serve.log"
+    out = open(log, "w")
+    proc = subprocess.Popen([sys.executable, "-m", "huanjie", "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--insecure-cookies", "--no-scheduler"],
+                            env=worker_env(api_url, db_url, workdir, "serve", **extra), stdout=out, stderr=out,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            if httpx.get(base + "/login", timeout=10).status_code == 200:
+                return proc, log, base
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_tree(proc)
+            raise AssertionError("huanjie serve did not start: " + log.read_text()[-3000:])
+        time.sleep(0.5)

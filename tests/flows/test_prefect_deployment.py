@@ -8,6 +8,8 @@ equal to the store. Then one worker is killed with SIGKILL (its flow-run process
 middle of a batch: the other takes the cases up once the lease has expired and finishes them.
 Each township may run one flow run at a time, so the killed run must be marked Crashed for its
 township's queue to take the new run (a run left RUNNING would hold the slot for ever).
+``huanjie serve`` runs beside the workers until then: gates approved through its HTTP API go on
+through flow runs its dispatcher submitted.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from huanjie.store.db import reading
 from huanjie.store.models import Case, Event, StepState
 from tests.factories import make_campaign, make_villages
 from tests.fixtures.scenario import APPROVER, CLERK, COUNTY, RECORDER, VillageDriver, add_staff
-from tests.flows.prefect_cluster import prefect_server, start_worker, stop_tree, wait_ready, worker_env
+from tests.flows.prefect_cluster import prefect_server, start_serve, start_worker, stop_tree, wait_ready, worker_env
 
 NOW = "2026-07-20T10:00:00"
 LEASE = 20  # seconds: short, so the killed worker's cases come back within the test
@@ -145,7 +147,7 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
 
     with prefect_server(pg_server, tmp_path) as api:
         _SEEN.update(ctx=ctx, api=api)
-        workers = []
+        workers, serve = [], None
         try:
             env = worker_env(api, pg_server, tmp_path, "cli", **SETTINGS)
             launch = subprocess.run([sys.executable, "-m", "huanjie", "launch", "--campaign", campaign.code, "--all",
@@ -157,13 +159,18 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
                 v.record("P1.1")  # their dispatchers then submit them in batches of 50 per township
                 v.record("P1.2")
             workers += [start_worker(api, pg_server, tmp_path, name, actor=COUNTY, **SETTINGS) for name in ("w1", "w2")]
+            # its dispatcher looks more often than the workers' (20 s): it submits most of what is woken below
+            serve = start_serve(api, pg_server, tmp_path, **SETTINGS, HUANJIE_WEB_WORKER_INTERVAL="3")
             wait_ready(workers)
             _wait("first gates reached", lambda: _count(ctx, StepState.step_key == "P1.2",
                                                        StepState.status == "awaiting") == 200, workers, 600)
             prefect_ctx = Context(engine=ctx.engine, clock=ctx.clock, batch_size=50, lease_seconds=LEASE,
                                   prefect=PrefectSettings(api_url=api, township_limit=1))
-            for v in villages:
+            by_web = [villages[0], villages[1]]  # one of each township, approved through serve's HTTP API
+            for v in villages[2:]:
                 v.approve("P1.2")
+            for v in by_web:
+                _approve_by_web(ctx, serve[2], v)
             with temporary_settings({PREFECT_API_URL: api}):  # as `huanjie gate approve` does in Prefect mode
                 submit(prefect_ctx, [c for v in villages for c in v.case_ids])
             _wait("gates approved, next steps", lambda: _count(ctx, StepState.step_key == "P1.2",
@@ -171,6 +178,9 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
             _wait("runs marked", lambda: _idle(ctx), workers, 120)
             kinds = _no_doubles(ctx)
             assert kinds["step.done"] == 400, kinds  # P1.1 and P1.2 of each village, each once
+            assert _completed_runs_of(api, serve[0].pid), serve[1].read_text()[-3000:]  # serve's dispatcher submitted
+            stop_tree(serve[0], sig=15)
+            assert serve[0].returncode is not None and "Traceback" not in serve[1].read_text(), serve[1].read_text()[-3000:]
             _audit(env, campaign.code, villages)
 
             # one worker killed with SIGKILL in the middle of a batch
@@ -199,6 +209,8 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
         finally:
             for proc, _ in workers:
                 stop_tree(proc, sig=15)
+            if serve is not None:
+                stop_tree(serve[0], sig=15)
 
 
 def _leases(ctx, case_ids) -> dict[int, tuple[str | None, dt.datetime | None]]:
@@ -252,3 +264,23 @@ def _run_state(api, run_id) -> str:
     import httpx
 
     return httpx.get(f"{api}/flow_runs/{run_id}", timeout=30).json()["state_type"]
+
+
+def _approve_by_web(ctx, base: str, village) -> None:
+    import httpx
+
+    from huanjie.service.accounts import create_token
+
+    token = create_token(ctx, name=village.staff[2], actor_name=COUNTY, label="测试")
+    answer = httpx.post(f"{base}/api/villages/{village.village_code}/steps/P1.2/decision", json={"decision": "approve"},
+                        headers={"Authorization": f"Bearer {token}"}, timeout=120)
+    assert answer.status_code == 200 and answer.json()["status"] == "done", answer.text
+
+
+def _completed_runs_of(api, pid: int) -> int:
+    """Completed flow runs a process submitted (its owner name, a tag of each run, holds its pid)."""
+    import httpx
+
+    runs = httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}},
+                      timeout=30).json()
+    return sum(1 for r in runs for tag in r["tags"] if tag.startswith("submit:") and tag.split(":")[2] == str(pid))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from huanjie.clock import MovableClock
@@ -12,7 +13,7 @@ from huanjie.flows import driver
 from huanjie.service.claims import (claim_cases, lapsed_submit_owners, mark_ran, new_owner, release, submit_owner,
                                     woken_cases)
 from huanjie.service.context import Context
-from huanjie.store.db import make_engine, reading
+from huanjie.store.db import make_engine, reading, transaction
 from huanjie.store.models import Case, Event
 from tests.factories import make_campaign, make_villages
 from tests.fixtures.scenario import VillageDriver, add_staff, launch_all
@@ -119,6 +120,30 @@ def test_only_submitted_runs_whose_lease_expired_count_as_lapsed(store):
     assert lapsed_submit_owners(second) == {lost}
     claim_cases(second, woken[:2], owner=submit_owner())  # taken up again: the lost owner is gone
     assert lapsed_submit_owners(second) == set()
+
+
+def test_a_submitted_run_takes_up_its_cases_even_while_one_is_locked_for_a_moment(store):
+    """The overdue sweep or a record may hold a case's row lock when the flow run claims the
+    cases its submitter reserved for it: the run waits for it (it is reserved), never skips it."""
+    first, second, _, _ = store
+    woken = [case_id for case_id, _ in woken_cases(first)][:3]
+    owner = submit_owner()
+    assert len(claim_cases(first, woken, owner=owner, seconds=1800)) == 3
+    locked = threading.Event()
+
+    def hold():  # as load_case does (SQLite: the transaction holds the one write lock)
+        with transaction(first.engine) as s:
+            if s.get_bind().dialect.name == "postgresql":
+                s.execute(text('SELECT id FROM "case" WHERE id = :id FOR UPDATE'), {"id": woken[1]})
+            locked.set()
+            threading.Event().wait(0.5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    locked.wait()
+    taken = claim_cases(second, woken, owner=owner)  # the flow run, in its own process
+    holder.join()
+    assert [c.case_id for c in taken] == woken
 
 
 def test_a_case_woken_during_its_run_stays_woken(store):
