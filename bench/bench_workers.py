@@ -3,10 +3,12 @@ P1.3, no gate) with 1 / 2 / 4 ``huanjie worker`` processes on a loopback Prefect
 the same walk run in this process (``run_woken``, through the same server) as the baseline;
 then gate decision → next step done, p50/p95, through a worker and in-process.
 
-    .venv/bin/python bench/bench_workers.py [--villages 300] [--workers 1,2,4] [--samples 10] [--out FILE]
+    .venv/bin/python -m bench.bench_workers [--villages 300] [--workers 1,2,4] [--samples 10] [--out FILE]
 
 Prints one table and writes JSON (default bench/results/bench_workers.json). Not a test: the
-figures depend on the machine and its load (printed with them).
+figures depend on the machine and its load (printed with them). ``./dev bench -k workers`` runs
+a small version. Peak memory: this process's resident-set growth in-process; with workers, the
+peak summed resident set of the worker processes and their flow-run processes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.measure import Measure, machine  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 from sqlmodel import col, func, select  # noqa: E402
 
@@ -95,13 +98,13 @@ def _status_count(ctx, ids, key, status) -> int:
             col(StepState.case_id).in_(ids), StepState.step_key == key, StepState.status == status)).one()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--villages", type=int, default=300)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "bench_workers.json")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     counts = [int(n) for n in args.workers.split(",")]
 
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -116,7 +119,8 @@ def main() -> None:
     from tests.flows.test_prefect_deployment import COUNTY, _staff
 
     work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    result = {"villages": args.villages, "load_before": _load(), "advance": {}, "gate": {}}
+    result = {"villages": args.villages, "machine": machine(), "load_before": _load(), "advance": {}, "gate": {},
+              "peak_mb": {}}
     with postgres_server() as pg:
         engine = make_engine(pg)
         upgrade(engine)
@@ -134,9 +138,10 @@ def main() -> None:
             with temporary_settings({PREFECT_API_URL: api}):
                 _, ids = _campaign(ctx, clock, "B-IN", args.villages)
                 _wake(ctx, ids)
-                start = time.perf_counter()
-                run_woken(ctx, prefect=True)
-                result["advance"]["in-process"] = time.perf_counter() - start
+                with Measure() as m:
+                    run_woken(ctx, prefect=True)
+                result["advance"]["in-process"] = m.seconds
+                result["peak_mb"]["in-process"] = m.mb
                 assert _done(ctx, ids) == args.villages
             for n in counts:
                 _, ids = _campaign(ctx, clock, f"B-W{n}", args.villages)
@@ -145,10 +150,11 @@ def main() -> None:
                     wait_ready(workers)
                     time.sleep(3)  # the dispatchers' first rounds
                     _wake(ctx, ids)
-                    start = time.perf_counter()
-                    while _done(ctx, ids) < args.villages:
-                        time.sleep(0.1)
-                    result["advance"][f"{n} worker(s)"] = time.perf_counter() - start
+                    with Measure(pids=[proc.pid for proc, _ in workers]) as m:
+                        while _done(ctx, ids) < args.villages:
+                            time.sleep(0.1)
+                    result["advance"][f"{n} worker(s)"] = m.seconds
+                    result["peak_mb"][f"{n} worker(s)"] = m.mb
                     if n == 1:
                         result["gate"]["worker"] = _gate_latency(ctx, clock, prefect_ctx, api, args.samples,
                                                                  submit=True)
@@ -202,15 +208,22 @@ def _gate_latency(ctx, clock, prefect_ctx, api, samples: int, *, submit: bool) -
 def _print(r: dict) -> None:
     base = r["advance"].get("in-process")
     print(f"Prefect 模式基准（PostgreSQL，{r['villages']} 个村推进一个阶段 P1.1+P1.3；负载 {r['load_before']} → {r['load_after']}）")
-    print(f"{'方式':<16}{'用时 (s)':>10}{'村/秒':>10}{'对本进程':>10}")
+    print(r["machine"])
+    print(f"{'方式':<16}{'用时 (s)':>10}{'村/秒':>10}{'对本进程':>10}{'峰值内存':>12}")
     one = r["advance"].get("1 worker(s)")
     for name, secs in r["advance"].items():
         ratio = f"{base / secs:.2f}×" if base else "-"
-        print(f"{name:<16}{secs:>10.1f}{r['villages'] / secs:>10.2f}{ratio:>10}")
+        print(f"{name:<16}{secs:>10.1f}{r['villages'] / secs:>10.2f}{ratio:>10}{r['peak_mb'][name]:>10.0f} MB")
     if one and "2 worker(s)" in r["advance"]:
         print(f"2 个工作进程 / 1 个：{one / r['advance']['2 worker(s)']:.2f}×（目标 ≥ 1.6×）")
     for name, g in r["gate"].items():
         print(f"审批 → 下一步完成（{name}）：p50 {g['p50']:.2f} s，p95 {g['p95']:.2f} s（{g['n']} 次）")
+
+
+def test_workers_bench():
+    """``./dev bench -k workers``: 20 villages, 1 and 2 workers, 3 gate decisions (the full run: no arguments)."""
+    main(["--villages", "20", "--workers", "1,2", "--samples", "3",
+          "--out", str(Path(__file__).with_name("results") / "bench_workers-quick.json")])
 
 
 if __name__ == "__main__":
