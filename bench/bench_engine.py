@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 
-
 from huanjie.clock import MovableClock
 from huanjie.service.context import Context
 from huanjie.service.village_csv import VillageRow

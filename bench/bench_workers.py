@@ -106,7 +106,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "bench_workers.json")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.workers.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
 
+    from huanjie.prefect_env import apply_prefect_defaults
+
+    apply_prefect_defaults(work)  # before Prefect is imported (a value already set wins)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from huanjie.clock import MovableClock
@@ -118,7 +122,6 @@ def main(argv: list[str] | None = None) -> None:
     from tests.flows.prefect_cluster import prefect_server, start_worker, stop_tree, wait_ready
     from tests.flows.test_prefect_deployment import COUNTY, _staff
 
-    work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
     result = {"villages": args.villages, "machine": machine(), "load_before": _load(), "advance": {}, "gate": {},
               "peak_mb": {}}
     with postgres_server() as pg:
