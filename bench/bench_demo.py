@@ -12,7 +12,6 @@ of the process and its children (the API server), and the peak resident set of t
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import resource
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import RESULTS, load, machine  # noqa: E402
+from bench.measure import RESULTS, publish, load, machine  # noqa: E402
 
 GOAL = 30.0
 
@@ -73,11 +72,7 @@ def report(rows: list[dict], path: Path) -> None:
         lines.append(f"| {'with Prefect' if r['prefect'] else 'without Prefect (baseline)'} | {r['seconds']:.1f} s | "
                      f"{r['cpu']:.1f} s | {r['peak_mb']:.0f} MB | {r['seconds'] / base['seconds']:.2f}× | {r['load']} "
                      f"| {goal} |")
-    print("\n".join(lines))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                "machine": machine(), "runs": rows}, ensure_ascii=False, indent=2))
-    print(f"written: {path}")
+    publish(lines, path, machine=machine(), runs=rows)
 
 
 def test_demo_bench():

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import json
 import statistics
 import sys
 import tempfile
@@ -40,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NAIVE = {"concurrency": 4}  # the naive design's cases at once (--naive-concurrency)
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import RESULTS, Measure, load, machine  # noqa: E402
+from bench.measure import RESULTS, publish, Measure, load, machine  # noqa: E402
 
 
 @contextmanager
@@ -351,12 +349,7 @@ def report(rows, gates, uptime, path: Path) -> None:
         lines.append(f"gate decision → next step done, in-process ({gates['samples']} each): huanjie p50 "
                      f"{gates['huanjie_p50'] * 1000:.0f} ms / p95 {gates['huanjie_p95'] * 1000:.0f} ms; naive "
                      f"pause/resume p50 {gates['naive_p50'] * 1000:.0f} ms / p95 {gates['naive_p95'] * 1000:.0f} ms")
-    print("\n".join(lines))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                "uptime": uptime, "walks": rows, "ratios": ratios, "gates": gates},
-                               ensure_ascii=False, indent=2))
-    print(f"written: {path}")
+    publish(lines, path, uptime=uptime, walks=rows, ratios=ratios, gates=gates)
 
 
 def test_engine_designs():

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import RESULTS, Measure, load, machine  # noqa: E402
+from bench.measure import RESULTS, publish, Measure, load, machine  # noqa: E402
 
 GOAL = {20_000: 60.0}
 
@@ -152,11 +151,7 @@ def report(rows: list[dict], loads: list[str], path: Path) -> None:
         lines.append(f"| {r['store']} | {r['villages']:,} | {r['import_seconds']:.1f} s | {r['launch_seconds']:.1f} s "
                      f"| {r['rows']:,} | {r['launch_rows_per_s']:,.0f} | {r['bulk_rows_per_s']:,.0f} | "
                      f"{r['ratio']:.2f}× | +{r['peak_mb']:.0f} MB | {verdict} |")
-    print("\n".join(lines))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                "machine": machine(), "load": loads, "rows": rows}, ensure_ascii=False, indent=2))
-    print(f"written: {path}")
+    publish(lines, path, machine=machine(), load=loads, rows=rows)
 
 
 def test_launch_bench():

@@ -68,3 +68,15 @@ def machine() -> str:
 
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def publish(lines: list[str], path: Path, **data) -> None:
+    """Print a benchmark's table and write its figures (with the time) as JSON to ``path``."""
+    import datetime as dt
+    import json
+
+    print("\n".join(lines))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), **data},
+                               ensure_ascii=False, indent=2))
+    print(f"written: {path}")
