@@ -1,7 +1,7 @@
 """Prefect mode on PostgreSQL: advance N villages (default 300) through one stage (P1: P1.1 and
 P1.3, no gate) with 1 / 2 / 4 ``huanjie worker`` processes on a loopback Prefect server, beside
 the same walk run in this process (``run_woken``, through the same server) as the baseline;
-then gate decision → next step done, p50/p95, through a worker and in-process.
+then gate decision (P2.3) → next step (P3.1) done, p50/p95, through a worker and in-process.
 
     .venv/bin/python -m bench.bench_workers [--villages 300] [--workers 1,2,4] [--samples 10] [--out FILE]
 
@@ -80,13 +80,11 @@ def _done(ctx, ids, key="P1.3") -> int:
             col(StepState.case_id).in_(ids), StepState.step_key == key, StepState.status == "done")).one()
 
 
-def _ran(ctx, ids) -> bool:
-    from huanjie.store.db import reading
-    from huanjie.store.models import Case
-
-    with reading(ctx.engine) as s:
-        return not s.exec(select(func.count()).select_from(Case).where(
-            col(Case.id).in_(ids), col(Case.wake) > col(Case.ran))).one()
+def _until(done, what: str, timeout: float = 900) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, f"timed out: {what}"
+        time.sleep(0.02)
 
 
 def _status_count(ctx, ids, key, status) -> int:
@@ -154,8 +152,7 @@ def main(argv: list[str] | None = None) -> None:
                     time.sleep(3)  # the dispatchers' first rounds
                     _wake(ctx, ids)
                     with Measure(pids=[proc.pid for proc, _ in workers]) as m:
-                        while _done(ctx, ids) < args.villages:
-                            time.sleep(0.1)
+                        _until(lambda: _done(ctx, ids) == args.villages, f"{n} worker(s)", timeout=3600)
                     result["advance"][f"{n} worker(s)"] = m.seconds
                     result["peak_mb"][f"{n} worker(s)"] = m.mb
                     if n == 1:
@@ -172,9 +169,12 @@ def main(argv: list[str] | None = None) -> None:
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
 
 
+GATE, NEXT = "P2.3", "P3.1"  # P2.3's decision is the only thing P3.1 waits for (P1.2's next step needs no gate)
+
+
 def _gate_latency(ctx, clock, prefect_ctx, api, samples: int, *, submit: bool) -> dict:
-    """Record P1.2 for ``samples`` villages, run them to the gate, then per village: decide →
-    P1.2 done (through the workers' pool, or run in this process)."""
+    """Record up to P3.1 for ``samples`` villages, run them to the P2.3 gate, then per village:
+    decide → P3.1 done (the run the decision wakes: through the workers' pool, or in this process)."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from huanjie.flows.deploy import submit as submit_runs
@@ -183,26 +183,22 @@ def _gate_latency(ctx, clock, prefect_ctx, api, samples: int, *, submit: bool) -
     tag = "G-W" if submit else "G-IN"
     drivers, _ = _campaign(ctx, clock, tag, samples)
     for d in drivers:
-        d.record("P1.2")
+        for key in ("P2.1", "P2.2", GATE, NEXT):
+            d.record(key)
     ids = [c for d in drivers for c in d.case_ids]
     with temporary_settings({PREFECT_API_URL: api}):
-        if submit:  # the workers' dispatchers take them to the gate
-            while _status_count(ctx, ids, "P1.2", "awaiting") < samples:
-                time.sleep(0.1)
-        else:
-            run_woken(ctx, prefect=True)  # to the gate, in this process
+        if not submit:
+            run_woken(ctx, prefect=True)  # to the gate, in this process (else the workers' dispatchers do)
+        _until(lambda: _status_count(ctx, ids, GATE, "awaiting") == samples, f"{GATE} awaiting")
         times = []
         for d in drivers:
             start = time.perf_counter()
-            d.approve("P1.2")
-            # P1.2 is done by the decision itself; what is timed is the run it wakes (the one
-            # that would take the next step) finishing: through a worker, or in this process
-            if submit:
+            d.approve(GATE)
+            if submit:  # as `huanjie gate approve` does in Prefect mode
                 submit_runs(prefect_ctx, d.case_ids)
-                while not _ran(ctx, d.case_ids):
-                    time.sleep(0.02)
             else:
                 run_woken(ctx, prefect=True)
+            _until(lambda: _status_count(ctx, d.case_ids, NEXT, "done") == 1, f"{NEXT} done")
             times.append(time.perf_counter() - start)
     times.sort()
     return {"p50": statistics.median(times), "p95": times[max(0, round(0.95 * len(times)) - 1)], "n": len(times)}
