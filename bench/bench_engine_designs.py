@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import statistics
 import sys
 import tempfile
@@ -233,7 +234,8 @@ def gate_latency(work: Path, samples: int) -> dict:
             failed.append(exc)
             raise
 
-    thread = threading.Thread(target=run_naive, daemon=True)
+    # the thread runs in a copy of this context: Prefect's settings (PREFECT_API_URL) are a context variable
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(run_naive,), daemon=True)
     thread.start()
     deadline = time.monotonic() + 600
     while len(paused) < samples:

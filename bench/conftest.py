@@ -4,3 +4,5 @@ def pytest_configure(config):
     from huanjie.settings import StoreSettings
 
     apply_prefect_defaults(StoreSettings().data_dir)
+    # bench_workers borrows the scale test's helpers (tests/flows/test_prefect_deployment.py)
+    config.addinivalue_line("markers", "scale: the scale-out test (not run here)")
