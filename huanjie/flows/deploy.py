@@ -127,9 +127,8 @@ def submit(ctx: Context, case_ids: Iterable[int] | None = None) -> int:
         return 0
     from prefect.deployments import run_deployment
 
-    from huanjie.flows.prefect_api import is_api_failure, unavailable
-
     from huanjie.flows.lost_runs import crash_lost_runs
+    from huanjie.flows.prefect_api import is_api_failure, unavailable
 
     submitted = 0
     try:
