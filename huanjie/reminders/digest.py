@@ -1,8 +1,10 @@
 """The weekly digest (每周重点工作提醒) of one township or of the whole county.
 
-Built from the one derivation of each village's state, risk and holds
-(huanjie.service.progress, from a few lean queries), so the digest and ``huanjie status``
-never disagree and a province-sized campaign stays fast.
+Each village's state, risk and stage states come from its summary (service.summaries, by
+the one rule ``progress.conclude``); only the step rows the digest lists are read (open steps
+due within the fortnight, at a gate, blocked, provisional, invalidated or rejected, and the
+open steps they wait for), and what holds each comes from ``VillageProgress.holds``, so the
+digest and ``huanjie status`` never disagree and a province-sized campaign stays fast.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def latest_slot(now: dt.datetime, schedule: DigestSchedule) -> pendulum.DateTime
 def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.datetime,
                  township: str | None = None) -> Digest:
     """The digest as of ``as_of``: windows of 7 and 14 days from that day; ``township`` None = county."""
-    from huanjie.service.progress_rows import load_progress
+    from huanjie.service.progress_rows import _gc_paused
     from huanjie.steps.catalogue import load_catalogue
 
     catalogue = load_catalogue()
@@ -139,39 +141,42 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
     today = dt.date(local.year, local.month, local.day)
     week_end, fortnight_end = today + dt.timedelta(days=7), today + dt.timedelta(days=14)
     fortnight_text = fortnight_end.isoformat()  # ISO days compare as text
-    villages = load_progress(session, catalogue, today, campaign_id=campaign.id, township=township)
     names_of = {s.key: s.name for s in catalogue.steps()}
-    for v in villages:
-        if v.risk != "green":
-            digest.risks[v.code] = v.risk
-        for row in v.steps.values():
-            if row.finished:
-                continue
-            key = row.key
-            rejected = v.rejections.get(key)
-            if not (row.due_text < fortnight_text or row.status in ("awaiting", "blocked") or row.provisional
-                    or row.invalidated or rejected):
-                continue
-            due = row.due
-            item = functools.partial(Item, v.code, v.name, v.township, key, names_of[key], due, bool(row.provisional))
-            if due < today:
-                digest.overdue.append(item(days=(today - due).days, note=_hold_text(v, key)))
-            elif due < week_end:
-                digest.due_7.append(item())
-            elif due < fortnight_end:
-                digest.due_14.append(item())
-            if row.status == "awaiting":
-                at = v.waiting_since.get(key)
-                since = at.astimezone(TZ).date() if at else today
-                digest.gates.append(item(days=(today - since).days, note=_hold_text(v, key, "gate")))
-            if row.provisional:
-                digest.provisional.append(item())
-            if row.invalidated:
-                digest.invalidated.append(item())
-                digest.redo.append(item(note="选举日或节假日调整后已不满足期限，须重新办理"))
-            elif rejected:
-                digest.redo.append(item(note=f"被驳回（{rejected.by}，{rejected.at.astimezone(TZ).date()}）："
-                                             f"{rejected.reason}"))
+    with _gc_paused():  # tens of thousands of rows and items, no cycles among them
+        villages = listed_villages(session, catalogue, today, campaign_id=campaign.id, township=township,
+                                   until=fortnight_end)
+        for v in villages:
+            if v.risk != "green":
+                digest.risks[v.code] = v.risk
+            for row in v.steps.values():
+                if row.finished:
+                    continue
+                key = row.key
+                rejected = v.rejections.get(key)
+                if not (row.due_text < fortnight_text or row.status in ("awaiting", "blocked") or row.provisional
+                        or row.invalidated or rejected):
+                    continue
+                due = row.due
+                item = functools.partial(Item, v.code, v.name, v.township, key, names_of[key], due,
+                                         bool(row.provisional))
+                if due < today:
+                    digest.overdue.append(item(days=(today - due).days, note=_hold_text(v, key)))
+                elif due < week_end:
+                    digest.due_7.append(item())
+                elif due < fortnight_end:
+                    digest.due_14.append(item())
+                if row.status == "awaiting":
+                    at = v.waiting_since.get(key)
+                    since = at.astimezone(TZ).date() if at else today
+                    digest.gates.append(item(days=(today - since).days, note=_hold_text(v, key, "gate")))
+                if row.provisional:
+                    digest.provisional.append(item())
+                if row.invalidated:
+                    digest.invalidated.append(item())
+                    digest.redo.append(item(note="选举日或节假日调整后已不满足期限，须重新办理"))
+                elif rejected:
+                    digest.redo.append(item(note=f"被驳回（{rejected.by}，{rejected.at.astimezone(TZ).date()}）："
+                                                 f"{rejected.reason}"))
     digest.villages = len(villages)
     _count_stages(digest, catalogue, [v.stages for v in villages])
     digest.risk_counts = {level: 0 for level in ("green", "yellow", "red")}
@@ -191,6 +196,54 @@ def build_digest(session: Session, *, campaign_code: str, week: str, as_of: dt.d
     digest.overdue.sort(key=lambda i: (-i.days, i.township, i.village, order(i.step)))
     digest.gates.sort(key=lambda i: (-i.days, i.township, i.village, order(i.step)))
     return digest
+
+
+def listed_villages(session: Session, catalogue, today: dt.date, *, campaign_id: int, township: str | None,
+                    until: dt.date) -> list:
+    """Every launched village in scope (code order) as a ``VillageProgress`` whose ``steps`` are only the
+    open steps a digest may list (due before ``until``, at a gate, blocked, provisional, invalidated or
+    done before: maybe rejected) and the open steps those wait for; state, risk and stage states from
+    the village's summary. What the digest shows of a village is the same as from its full rows
+    (tests/reminders/test_digest_rows.py): the steps left out are finished or not listed, and finished
+    steps hold nothing."""
+    from sqlalchemy import String, case, cast, or_
+
+    from huanjie.service.progress import StepRow, VillageProgress, _layout
+    from huanjie.service.progress_rows import (S, V, _from_steps, _has_facts, _open_rejections, _People, _scoped,
+                                               fetch, waiting_since)
+    from huanjie.service.summaries import load_summaries
+    from huanjie.steps.status import FINISHED, StepStatus
+
+    summaries = load_summaries(session, catalogue, today, campaign_id=campaign_id, township=township)
+    scope = (campaign_id, township, None)
+    columns = (V.id, S.id, S.step_key, S.status, cast(S.due, String), S.statutory, S.provisional, S.invalidated,
+               case((_has_facts(), 1), else_=0), case((S.status == StepStatus.BLOCKED.value, cast(S.failures, String))),
+               S.note, S.recorded_by, S.attempt)  # the columns of StepRow, in order
+    is_open = S.status.not_in([s.value for s in FINISHED])
+    listed = or_(S.due < until, S.status.in_([StepStatus.AWAITING.value, StepStatus.BLOCKED.value]),
+                 S.provisional == True, S.invalidated == True, S.attempt > 1)  # noqa: E712
+    steps: dict[int, dict[str, StepRow]] = defaultdict(dict)
+    for values in fetch(session, _scoped(_from_steps(*columns).where(is_open, listed), *scope)):
+        steps[values[0]][values[2]] = StepRow._make(values)
+    needed = sorted({r for rows in steps.values() for key in rows for r in catalogue.step(key).requires})
+    if needed:  # the open steps a listed step waits for (what holds it names them), listed or not
+        for values in fetch(session, _scoped(_from_steps(*columns).where(is_open, S.step_key.in_(needed)), *scope)):
+            steps[values[0]][values[2]] = StepRow._make(values)
+    order, _ = _layout(catalogue)
+    today_text = today.isoformat()
+    waiting = waiting_since(session, *scope)
+    rejections = _open_rejections(session, *scope)
+    people = _People(session)
+    result = []
+    for v in summaries:
+        rows = steps.get(v.village_id, {})
+        approvers, recorders = people.of(v.township, v.code, v.county)
+        overdue = [key for key, _ in order if key in rows and rows[key].due_text < today_text]
+        result.append(VillageProgress(v.village_id, v.code, v.name, v.township, v.county, v.campaign_code, today,
+                                      v.state, v.risk, v.stage, v.stages, rows, overdue,
+                                      rejections.get(v.village_id, {}), catalogue, approvers,
+                                      waiting.get(v.village_id, {}), recorders))
+    return result
 
 
 def _hold_text(village, key: str, kind: str | None = None) -> str:

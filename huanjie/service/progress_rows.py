@@ -126,12 +126,7 @@ def load_progress(session: Session, catalogue, today: dt.date, *, campaign_id: i
         for values in fetch(session, steps_q):
             row = make(values)
             steps[row.village_id][row.key] = row
-    waiting: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
-    since_q = _scoped(_from_steps(V.id, S.step_key, type_coerce(S.recorded_at, DateTime()))
-                      .where(S.status == StepStatus.AWAITING.value), *scope)
-    for vid, key, at in session.connection().execute(since_q):  # SQLAlchemy parses the times
-        if at is not None:
-            waiting[vid][key] = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+    waiting = waiting_since(session, *scope)
     assessed = _assessments(session, *scope)
     rejections = _open_rejections(session, *scope)
     people = _People(session)
@@ -147,6 +142,17 @@ def load_progress(session: Session, catalogue, today: dt.date, *, campaign_id: i
                                           stages, rows, overdue, rejections.get(vid, {}), catalogue, approvers,
                                           waiting.get(vid, {}), recorders))
     return result
+
+
+def waiting_since(session, campaign_id, township, village, codes=None, ids=None) -> dict[int, dict[str, dt.datetime]]:
+    """Village → step waiting at its gate → when its facts were recorded."""
+    waiting: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
+    since_q = _scoped(_from_steps(V.id, S.step_key, type_coerce(S.recorded_at, DateTime()))
+                      .where(S.status == StepStatus.AWAITING.value), campaign_id, township, village, codes, ids)
+    for vid, key, at in session.connection().execute(since_q):  # SQLAlchemy parses the times
+        if at is not None:
+            waiting[vid][key] = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+    return waiting
 
 
 def _assessments(session, campaign_id, township, village, codes=None, ids=None) -> dict[int, str]:

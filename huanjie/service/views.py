@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from sqlmodel import func, select
@@ -60,18 +60,25 @@ class _Kept:
 
     Every change to the store is written with its audit event (one transaction), so the newest
     event id names the data; events that change no village (``_NEUTRAL``) keep what was derived.
-    Requests arriving together for one key derive it once.
+    Requests arriving together for one key derive it once. The least recently used entry goes
+    first: each user keeps a few (their inbox, the villages and steps they look at), so the size
+    is for a few hundred users at once.
     """
 
-    def __init__(self, size: int = 64) -> None:
-        self._entries: dict[tuple, tuple[int, object]] = {}
+    _all: list[_Kept] = []
+
+    def __init__(self, size: int = 1024) -> None:
+        self._entries: OrderedDict[tuple, tuple[int, object]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
         self._key_locks: dict[tuple, threading.Lock] = {}
+        _Kept._all.append(self)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        """Forget everything kept, here and in every other store of derived data (a fresh process)."""
+        for kept in _Kept._all:
+            with kept._lock:
+                kept._entries.clear()
         with _pages_lock:
             _pages.clear()
 
@@ -85,19 +92,30 @@ class _Kept:
         with key_lock:
             if version is None:
                 version = _data_version(ctx)  # read first: a write meanwhile is picked up next time
-            found = self._entries.get(key)
+            with self._lock:
+                found = self._entries.get(key)
             if found is not None and found[0] != version and not strict and _only_neutral_since(ctx, found[0]):
                 found = (version, found[1])
             if found is None or found[0] != version:
                 found = (version, make())
             with self._lock:
-                if key not in self._entries and len(self._entries) >= self._size:
-                    self._entries.pop(next(iter(self._entries)))
                 self._entries[key] = found
+                self._entries.move_to_end(key)
+                while len(self._entries) > self._size:
+                    old, _ = self._entries.popitem(last=False)
+                    if old != key:
+                        self._key_locks.pop(old, None)
             return found[1]
 
 
 _kept = _Kept()
+_shown = _Kept(size=256)  # whole rendered pages (up to some 150 kB each)
+
+
+def kept_page(ctx: Context, key: tuple, make, strict: bool = False):
+    """A rendered page, kept like the data it shows (``strict`` as that data's): ``make()`` again
+    after a change or on a new day."""
+    return _shown.get(ctx, ("page", *key), make, strict=strict)
 
 
 def _data_version(ctx: Context) -> int:

@@ -8,8 +8,11 @@ never writes: any write request of theirs is refused before it reaches a service
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hmac
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +67,9 @@ def plain(value) -> str:
         return ""
     if isinstance(value, Markup):
         return value
-    return CONTROL.sub("", str(value))
+    text = value if type(value) is str else str(value)
+    # every character CONTROL takes is unprintable: most text is returned as it is, without the regex
+    return text if text.isprintable() else CONTROL.sub("", text)
 
 
 def _finalize(value):
@@ -151,6 +156,46 @@ def render(request: Request, template: str, status_code: int = 200, **data):
         # a refusal answers an htmx request with the whole page body, whatever part it asked for
         response.headers.update({"HX-Retarget": "#main", "HX-Reselect": "#main", "HX-Reswap": "outerHTML"})
     return response
+
+
+_CSRF_MARK = secrets.token_urlsafe(24)  # stands for the session's CSRF token in a kept page
+
+
+class _NotKept(Exception):
+    def __init__(self, response) -> None:
+        self.response = response
+
+
+def kept(strict: bool = False):
+    """A GET page kept between requests while the data it shows is unchanged (service.views.kept_page):
+    one rendering serves every session of the same user, each session's CSRF token put in as it
+    is sent. ``strict``: the page shows events too (history, documents). Only a 200 page is kept."""
+    from fastapi.responses import HTMLResponse
+
+    def wrap(endpoint):
+        @functools.wraps(endpoint)
+        def page(*args, **kwargs):
+            from huanjie.service.views import kept_page
+
+            request, viewer = kwargs["request"], kwargs["viewer"]
+
+            def make() -> bytes:
+                request.state.viewer = dataclasses.replace(viewer, csrf=_CSRF_MARK)
+                try:
+                    response = endpoint(*args, **kwargs)
+                finally:
+                    request.state.viewer = viewer
+                if response.status_code != 200 or not isinstance(response, HTMLResponse):
+                    raise _NotKept(response)
+                return bytes(response.body)
+
+            try:
+                body = kept_page(context(request), (request.url.path, request.url.query, viewer.actor), make, strict)
+            except _NotKept as exc:
+                return exc.response
+            return HTMLResponse(body.replace(_CSRF_MARK.encode(), viewer.csrf.encode()))
+        return page
+    return wrap
 
 
 def note_refusal(request: Request, exc: HuanjieError) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from huanjie.service.views import RISK_LABELS, STAGE_STATE_LABELS, STATE_LABELS, board_view
-from huanjie.web.deps import Viewer, context, current_viewer, render
+from huanjie.web.deps import Viewer, context, current_viewer, kept, render
 
 router = APIRouter(include_in_schema=False)
 PAGE = 100  # villages per page (the counts cover every village of the filter)
@@ -25,6 +25,7 @@ def home(viewer: Viewer = Depends(current_viewer)):
 
 
 @router.get("/board")
+@kept()
 def board_page(request: Request, viewer: Viewer = Depends(current_viewer)):
     f = _filters(request)
     try:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from huanjie.errors import HuanjieError, InvalidInput, Problem
 from huanjie.service.views import kept_todo
-from huanjie.web.deps import Viewer, context, current_viewer, note_refusal, render, writer
+from huanjie.web.deps import Viewer, context, current_viewer, kept, note_refusal, render, writer
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,6 +25,7 @@ def parse_day(text: str | None, field: str) -> dt.date | None:
 
 
 @router.get("/inbox")
+@kept()
 def inbox_page(request: Request, viewer: Viewer = Depends(current_viewer)):
     q = request.query_params
     f = {k: q.get(k) or None for k in ("township", "village", "stage", "due_before")}

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from huanjie.errors import HuanjieError, InvalidInput, NotFound, Problem
 from huanjie.service.views import step_history, village_page
-from huanjie.web.deps import Viewer, context, current_viewer, note_refusal, render, writer
+from huanjie.web.deps import Viewer, context, current_viewer, kept, note_refusal, render, writer
 from huanjie.web.forms import build_fields, parse_form, read_table, table_intent
 
 router = APIRouter(include_in_schema=False)
@@ -17,6 +17,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 
 
 @router.get("/village/{code}")
+@kept(strict=True)
 def village(code: str, request: Request, viewer: Viewer = Depends(current_viewer)):
     page = village_page(context(request), actor_name=viewer.name, village_code=code)
     stages: list[tuple[str, str, list]] = []
@@ -50,6 +51,7 @@ def step_page(code: str, step: str, request: Request, viewer: Viewer, *, values:
 
 
 @router.get("/village/{code}/step/{step}")
+@kept(strict=True)
 def step_get(code: str, step: str, request: Request, viewer: Viewer = Depends(current_viewer)):
     return step_page(code, step, request, viewer)
 
