@@ -26,6 +26,7 @@ from huanjie.store.models import ChainHead, Event
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "system"
+_APPENDED = "huanjie.events.appended"  # session.info: chain -> events this transaction appended
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,19 @@ def append_many(session: Session, chain: str, drafts: Sequence[EventDraft]) -> l
 
     note(session, chain, drafts)
     session.execute(update(ChainHead).where(ChainHead.chain == chain).values(seq=seq, hash=prev))
+    counts = session.info.setdefault(_APPENDED, {})
+    counts[chain] = counts.get(chain, 0) + len(rows)
     return [Event(**r) for r in rows]
+
+
+def appended(session: Session, chain: str) -> int:
+    """How many events this session's transaction has appended to ``chain``."""
+    return session.info.get(_APPENDED, {}).get(chain, 0)
+
+
+def chain_seq(session: Session, chain: str) -> int:
+    """The chain's head: every change to a campaign's cases moves its chain on (0: no event yet)."""
+    return session.execute(select(ChainHead.seq).where(ChainHead.chain == chain)).scalar() or 0
 
 
 def chain_events(session: Session, chain: str) -> Iterable[Event]:
