@@ -137,7 +137,7 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
             drafts = [view.event("gate.decided", step_key, {"decision": decision, "reason": reason,
                                                            "attempt": state.attempt, "gate": spec.gate},
                                  now, actor=(actor.name, actor.role))]
-            wake(session, view.case)
+            wake(session, view.case, first=True)  # the one who decided waits for the next step
             if approve:
                 # the act happened on the date its facts give (the approver's delay is not the
                 # village's); without one, the approval date counts

@@ -19,16 +19,19 @@ _WOKEN = "huanjie.wakeup.woken"
 
 
 class Wakeup:
-    """Case ids woken in this process since the last ``take``, and a wait for the next ones."""
+    """Case ids woken in this process and not yet taken, and a wait for the next ones. Ids
+    woken ``first`` (a gate decision: someone waits for its next step) are taken before the
+    others (records, which come in bulk), in a round of their own."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._woken: dict[int, None] = {}  # in order, once each
+        self._first: dict[int, None] = {}  # in order, once each
+        self._woken: dict[int, None] = {}
         self._interrupted = False
 
-    def notify(self, case_ids) -> None:
+    def notify(self, case_ids, *, first: bool = False) -> None:
         with self._cond:
-            self._woken.update(dict.fromkeys(case_ids))
+            (self._first if first else self._woken).update(dict.fromkeys(case_ids))
             self._cond.notify_all()
 
     def interrupt(self) -> None:
@@ -41,10 +44,15 @@ class Wakeup:
         """The woken case ids (taken: the next wait waits for new ones), waiting up to ``timeout``
         seconds for some; [] when none came or the wait was interrupted."""
         with self._cond:
-            if not self._woken and not self._interrupted:
+            if not self._first and not self._woken and not self._interrupted:
                 self._cond.wait(timeout)
             self._interrupted = False
-            woken, self._woken = list(self._woken), {}
+            if self._first:
+                woken, self._first = list(self._first), {}
+                for case_id in woken:
+                    self._woken.pop(case_id, None)
+            else:
+                woken, self._woken = list(self._woken), {}
             return woken
 
 
@@ -61,18 +69,21 @@ def wakeup_for(engine) -> Wakeup:
         return found
 
 
-def wake(session, case) -> None:
-    """Ask for a run of ``case`` (in the caller's transaction); this process's worker is told on commit."""
+def wake(session, case, *, first: bool = False) -> None:
+    """Ask for a run of ``case`` (in the caller's transaction); this process's worker is told on
+    commit (``first``: before the cases records woke)."""
     case.wake += 1
     session.add(case)
-    session.info.setdefault(_WOKEN, []).append(case.id)
+    session.info.setdefault(_WOKEN, []).append((case.id, first))
 
 
 @event.listens_for(OrmSession, "after_commit")
 def _after_commit(session) -> None:
     woken = session.info.pop(_WOKEN, None)
     if woken:
-        wakeup_for(session.get_bind()).notify(woken)
+        wakeup = wakeup_for(session.get_bind())
+        wakeup.notify([c for c, first in woken if first], first=True)
+        wakeup.notify([c for c, first in woken if not first])
 
 
 @event.listens_for(OrmSession, "after_rollback")

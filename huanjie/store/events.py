@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from huanjie.store.models import ChainHead, Event
@@ -147,9 +147,12 @@ def appended(session: Session, chain: str) -> int:
     return session.info.get(_APPENDED, {}).get(chain, 0)
 
 
+_HEAD_SEQ = select(ChainHead.seq).where(ChainHead.chain == bindparam("chain"))
+
+
 def chain_seq(session: Session, chain: str) -> int:
     """The chain's head: every change to a campaign's cases moves its chain on (0: no event yet)."""
-    return session.execute(select(ChainHead.seq).where(ChainHead.chain == chain)).scalar() or 0
+    return session.connection().execute(_HEAD_SEQ, {"chain": chain}).scalar() or 0
 
 
 def chain_events(session: Session, chain: str) -> Iterable[Event]:

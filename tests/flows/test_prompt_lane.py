@@ -56,3 +56,16 @@ def test_a_decision_wakes_the_prompt_lane_on_commit_and_it_runs_the_case(ctx, at
     assert seen == [[party]]
     assert at_gate.states()["P3.1"].status == "done"
     assert not lane.thread.is_alive()
+
+
+def test_decided_cases_are_taken_before_recorded_ones_in_a_round_of_their_own():
+    from huanjie.service.wakeup import Wakeup
+
+    wakeup = Wakeup()
+    wakeup.notify([3, 4])  # records
+    wakeup.notify([4, 9], first=True)  # decisions
+    assert wakeup.wait(0) == [4, 9]
+    assert wakeup.wait(0) == [3]
+    assert wakeup.wait(0) == []
+    wakeup.interrupt()
+    assert wakeup.wait(3600) == []  # a stopping worker is not kept waiting
