@@ -32,7 +32,7 @@ _GATE_ROLES = frozenset(GATE_ROLES.values())
 _RECORDER_ROLES = frozenset(r for roles in RECORDERS.values() for r in roles)
 
 
-BOUND = object()  # a scope's campaign id or codes bound when executed: ``{"cid": …, "codes": […]}``
+BOUND = object()  # a scope's campaign id, codes or village ids bound when executed: ``{"cid": …, "codes": […]}``
 
 
 def fetch(session: Session, stmt, params: dict | None = None) -> list[tuple]:
@@ -47,6 +47,8 @@ def fetch(session: Session, stmt, params: dict | None = None) -> list[tuple]:
 
 def _scoped(query, campaign_id: int | None, township: str | None, village: str | None,
             codes: Collection[str] | None = None, ids: Collection[int] | None = None):
+    if ids is BOUND:
+        return query.where(C.village_id.in_(bindparam("ids", expanding=True)))
     if ids is not None:  # villages already found: straight to their cases (index on case.village_id)
         return query.where(C.village_id.in_(sorted(ids)))
     if campaign_id is not None:
@@ -100,15 +102,12 @@ def _from_steps(*columns):
 
 def _villages(session, campaign_id, township, village, codes) -> dict[int, tuple]:
     """id -> (id, code, name, township, county, campaign code) of every launched village in scope."""
-    return {row[0]: row for row in fetch(session, _villages_query(campaign_id, township, village, codes))}
-
-
-def _villages_query(campaign_id, township, village, codes):
-    return _scoped(select(V.id, V.code, V.name, T.name, K.county, K.code).distinct()
-                   .select_from(Village.__table__)
-                   .join(Township.__table__, T.id == V.township_id)
-                   .join(Campaign.__table__, K.id == V.campaign_id)
-                   .join(Case.__table__, C.village_id == V.id), campaign_id, township, village, codes)
+    query = _scoped(select(V.id, V.code, V.name, T.name, K.county, K.code).distinct()
+                    .select_from(Village.__table__)
+                    .join(Township.__table__, T.id == V.township_id)
+                    .join(Campaign.__table__, K.id == V.campaign_id)
+                    .join(Case.__table__, C.village_id == V.id), campaign_id, township, village, codes)
+    return {row[0]: row for row in fetch(session, query)}
 
 
 def _has_facts():

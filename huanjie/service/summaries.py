@@ -27,7 +27,7 @@ from sqlmodel import Session
 from huanjie.service.progress import Tally, VillageSummary, _layout, conclude
 from huanjie.service.progress_rows import (BOUND, C, K, S, T, V, _assessments, _assessments_query, _from_steps,
                                            _has_facts, _open_rejections, _rejections_query, _scoped, _villages,
-                                           _villages_query, assessed_of, fetch)
+                                           assessed_of, fetch)
 from huanjie.steps.status import FINISHED, StepStatus
 from huanjie.store.models import Campaign, Case, Township, Village
 from huanjie.store.summary_models import VillageSummaryRow
@@ -77,7 +77,7 @@ def _tallies(session, catalogue, campaign_id: int, codes: Collection[str] | None
     return _read_tallies(fetch(session, query), fetch(session, dues_q))
 
 
-def _tally_queries(catalogue, campaign_id, codes):
+def _tally_queries(catalogue, campaign_id, codes, ids=None):
     order, _ = _layout(catalogue)
     stage_of = case(dict(order), value=S.step_key)
     finished = S.status.in_([s.value for s in FINISHED])
@@ -85,7 +85,7 @@ def _tally_queries(catalogue, campaign_id, codes):
     def flag(condition):
         return func.max(case((condition, 1), else_=0))
 
-    scope = (campaign_id, None, None, codes)
+    scope = (campaign_id, None, None, codes, ids)
     query = _scoped(_from_steps(
         V.id, stage_of, flag(not_(finished)), flag(or_(S.status != StepStatus.PENDING.value, _has_facts())),
         flag(S.status == StepStatus.BLOCKED.value), flag(S.status == StepStatus.AWAITING.value))
@@ -114,13 +114,15 @@ def _read_tallies(stage_rows, due_rows) -> tuple[dict, dict]:
 @functools.lru_cache(maxsize=8)
 def _bound(catalogue) -> dict:
     """The statements ``refresh`` runs for named villages, built once per catalogue (building them
-    costs more than running them for one village); their campaign id and codes are bound."""
-    scope = (BOUND, None, None, BOUND)
-    tallies, dues = _tally_queries(catalogue, BOUND, BOUND)
-    return {"villages": _villages_query(*scope), "tallies": tallies, "dues": dues,
-            "assessed": _assessments_query(*scope), "rejected": _rejections_query(*scope),
-            "delete": delete(VillageSummaryRow).where(R.village_id.in_(
-                select(V.id).where(V.campaign_id == bindparam("cid"), V.code.in_(bindparam("codes", expanding=True)))))}
+    costs more than running them for one village): the villages found by campaign and code,
+    then their steps by village id (indexed lookups, however many villages the campaign has)."""
+    ids = (None, None, None, None, BOUND)
+    tallies, dues = _tally_queries(catalogue, None, None, BOUND)
+    named = select(V.id).where(V.campaign_id == bindparam("cid"), V.code.in_(bindparam("codes", expanding=True)))
+    launched = select(C.id).where(C.village_id == V.id).exists()
+    return {"villages": named.where(launched), "tallies": tallies, "dues": dues,
+            "assessed": _assessments_query(*ids), "rejected": _rejections_query(*ids),
+            "delete": delete(VillageSummaryRow).where(R.village_id.in_(named))}
 
 
 def refresh(session, catalogue, campaign_id: int, codes: Collection[str] | None = None) -> None:
@@ -140,9 +142,10 @@ def refresh(session, catalogue, campaign_id: int, codes: Collection[str] | None 
         session.connection().execute(stmts["delete"], params)
         if not villages:
             return
-        tallies, dues = _read_tallies(fetch(session, stmts["tallies"], params), fetch(session, stmts["dues"], params))
-        assessed = assessed_of(fetch(session, stmts["assessed"], params))
-        rejected = {row[0] for row in fetch(session, stmts["rejected"], params)}
+        found = {"ids": villages}
+        tallies, dues = _read_tallies(fetch(session, stmts["tallies"], found), fetch(session, stmts["dues"], found))
+        assessed = assessed_of(fetch(session, stmts["assessed"], found))
+        rejected = {row[0] for row in fetch(session, stmts["rejected"], found)}
     rows = []
     for vid in villages:
         t = tallies.get(vid) or Tally()

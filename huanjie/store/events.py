@@ -78,6 +78,11 @@ def jsonable(value: Any) -> Any:
     return orjson.loads(orjson.dumps(value, default=_encode_other, option=orjson.OPT_NON_STR_KEYS))
 
 
+_HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == bindparam("chain"))
+_INSERT = insert(Event.__table__)
+_MOVE_HEAD = update(ChainHead.__table__).where(ChainHead.__table__.c.chain == bindparam("head_chain"))
+
+
 def _lock_head(session: Session, chain: str) -> tuple[int, str]:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -91,9 +96,7 @@ def _lock_head(session: Session, chain: str) -> tuple[int, str]:
         ).one()
         return row.seq, row.hash
     # SQLite: every write transaction began IMMEDIATE, so this connection is the only writer.
-    row = session.execute(
-        select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)
-    ).one_or_none()
+    row = session.connection().execute(_HEAD, {"chain": chain}).one_or_none()
     if row is None:
         session.execute(insert(ChainHead).values(chain=chain, seq=0, hash=GENESIS))
         return 0, GENESIS
@@ -132,11 +135,12 @@ def append_many(session: Session, chain: str, drafts: Sequence[EventDraft]) -> l
             }
         )
         prev = digest
-    session.execute(insert(Event), rows)
+    connection = session.connection()  # Core statements, built once: an append is on every step's path
+    connection.execute(_INSERT, rows)
     from huanjie.service.summaries import note  # derived summaries follow in this transaction
 
     note(session, chain, drafts)
-    session.execute(update(ChainHead).where(ChainHead.chain == chain).values(seq=seq, hash=prev))
+    connection.execute(_MOVE_HEAD, {"head_chain": chain, "seq": seq, "hash": prev})
     counts = session.info.setdefault(_APPENDED, {})
     counts[chain] = counts.get(chain, 0) + len(rows)
     return [Event(**r) for r in rows]
