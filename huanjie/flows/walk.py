@@ -139,7 +139,8 @@ def advance_batch(ctx: Context, step_key: str, case_ids: list[int], rows: CaseRo
     outcomes = []
     for case_id in case_ids:
         try:
-            result = advance_step(ctx, case_id, step_key) if rows is None else advance_step(ctx, case_id, step_key, rows)
+            kept = () if rows is None else (rows,)  # (called as before without them)
+            result = advance_step(ctx, case_id, step_key, *kept)
         except Exception as exc:
             if is_fatal(exc):
                 raise

@@ -97,15 +97,17 @@ class CaseRows:
         kept = self._views.get(case_id)
         if kept is not None:
             chain = kept.campaign.code
+            _lock(session, kept.case)  # the locks load_case takes, before the chain is read
+            seq = chain_seq(session, chain)
+            if seq == self._seq.get(chain):
+                self._start = (chain, seq)
+                return self._attach(session, kept)
         else:
             chain = session.execute(select(Campaign.code).join(Case, Case.campaign_id == Campaign.id)
                                     .where(Case.id == case_id)).scalar_one()
-        seq = chain_seq(session, chain)  # read before the rows: a write after it shows next time
-        if kept is None or seq != self._seq.get(chain):
-            view = load_case(session, case_id, lock=True)
-            self._keep(view)
-        else:
-            view = self._attach(session, kept)
+            seq = chain_seq(session, chain)  # read before the rows: a write after it shows next time
+        view = load_case(session, case_id, lock=True)
+        self._keep(view)
         self._start = (chain, seq)
         return view
 
@@ -133,8 +135,12 @@ class CaseRows:
 
     def _attach(self, session: Session, kept: CaseView) -> CaseView:
         session.add_all([kept.case, kept.campaign, kept.village, kept.township, *kept.village_steps.values()])
-        if session.get_bind().dialect.name == "postgresql":  # the locks load_case takes
-            session.execute(select(Campaign.id).where(Campaign.id == kept.case.campaign_id).with_for_update(read=True))
-            session.execute(select(Case.id).where(Case.id == kept.case.id).with_for_update())
         return CaseView(kept.case, kept.campaign, kept.village, kept.township, campaign_env(kept.campaign),
                         kept.steps, kept.village_steps)
+
+
+def _lock(session: Session, case: Case) -> None:
+    """PostgreSQL: what ``load_case(lock=True)`` locks (the campaign FOR SHARE, then the case FOR UPDATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Campaign.id).where(Campaign.id == case.campaign_id).with_for_update(read=True))
+        session.execute(select(Case.id).where(Case.id == case.id).with_for_update())

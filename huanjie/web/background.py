@@ -1,8 +1,8 @@
 """The worker and the reminder scheduler inside ``huanjie serve`` (each can be switched off).
 
 The worker loop is huanjie.flows.worker's, on a thread: a decision wakes its case in the same
-transaction, and the loop picks it up within ``worker_interval`` seconds; without Prefect, the
-worker's prompt lane (huanjie.flows.worker.PromptLane) runs the case as soon as the decision commits. It beats like
+transaction, and the loop picks it up within ``worker_interval`` seconds; without Prefect, its
+prompt lane (huanjie.flows.worker.PromptLane) runs the case as soon as the decision commits. It beats like
 ``huanjie worker`` (service.workers.Heartbeat), so CLI commands see a live worker while the server runs.
 In Prefect mode (PREFECT_API_URL set) the thread submits flow runs to the work pool instead
 (huanjie.flows.prefect_worker.Dispatcher): Prefect workers run them.
