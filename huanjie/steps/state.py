@@ -95,16 +95,22 @@ class CaseRows:
 
     def load(self, session: Session, case_id: int) -> CaseView:
         kept = self._views.get(case_id)
-        if kept is not None:
-            chain = kept.campaign.code
-            _lock(session, kept.case)  # the locks load_case takes, before the chain is read
+        case = kept.case if kept is not None else session.exec(select(Case).where(Case.id == case_id)).one()
+        # the village's other case kept: this one's steps are among its village_steps
+        sibling = kept or next((v for v in self._views.values() if v.village.id == case.village_id), None)
+        if sibling is not None:
+            chain = sibling.campaign.code
+            _lock(session, case)  # the locks load_case takes, before the chain is read
             seq = chain_seq(session, chain)
             if seq == self._seq.get(chain):
+                if kept is None:
+                    kept = self._views[case_id] = CaseView(
+                        case, sibling.campaign, sibling.village, sibling.township, sibling.env,
+                        {k: s for k, s in sibling.village_steps.items() if s.case_id == case_id}, sibling.village_steps)
                 self._start = (chain, seq)
                 return self._attach(session, kept)
         else:
-            chain = session.execute(select(Campaign.code).join(Case, Case.campaign_id == Campaign.id)
-                                    .where(Case.id == case_id)).scalar_one()
+            chain = session.get(Campaign, case.campaign_id).code
             seq = chain_seq(session, chain)  # read before the rows: a write after it shows next time
         view = load_case(session, case_id, lock=True)
         self._keep(view)
@@ -126,8 +132,8 @@ class CaseRows:
         self._seq.clear()
 
     def _keep(self, view: CaseView) -> None:
-        # the village's other case shares its rows (its steps are in village_steps): keep them
-        # as one, or drop the other case's view (read again when it comes)
+        # read afresh: the village's other case, if kept, holds rows of its own (its steps are in
+        # village_steps too); drop it, to share this view's rows when it comes
         for case_id, other in list(self._views.items()):
             if other.village.id == view.village.id and case_id != view.case.id:
                 del self._views[case_id]
