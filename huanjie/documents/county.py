@@ -15,6 +15,7 @@ a Jinja2 syntax error, a field the document does not have, an unknown key in org
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import tomllib
@@ -77,6 +78,12 @@ NO_TEMPLATES = CountyTemplates(None)
 
 
 def templates_root() -> Path:
+    # read at every step that makes documents: the settings once per value of the variable
+    return _templates_root(tuple(v for k, v in os.environ.items() if k.upper() == "HUANJIE_DATA_DIR"))
+
+
+@functools.lru_cache(maxsize=8)
+def _templates_root(_data_dir_env: tuple) -> Path:
     from huanjie.settings import StoreSettings
 
     return StoreSettings().data_dir / "templates"

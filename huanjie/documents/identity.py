@@ -27,23 +27,41 @@ def id_problem(number: object, today: dt.date, *, field: str, who: str = "") -> 
     label = f"{who}的身份证号“{number}”" if who else f"身份证号“{number}”"
     if not isinstance(number, str):
         return Problem(f"{label}应为 18 位文字（{RULE}）", field=field)
-    compact = ric.compact(number)
-    if len(compact) != 18:
+    compact, flaw, born = _parsed(number)
+    if flaw == "length":
         return Problem(f"{label}应为 18 位（{RULE}）", field=field)
-    if not compact[:17].isdigit():
+    if flaw == "digits":
         return Problem(f"{label}前 17 位应为数字（{RULE}）", field=field)
-    if compact[-1] != ric.calc_check_digit(compact):
+    if flaw == "check":
         return Problem(f"{label}校验码错误（{RULE}）", field=field)
-    try:
-        born = ric.get_birth_date(compact)
-    except ValidationError:
+    if flaw == "birth":
         return Problem(f"{label}的出生日期 {compact[6:14]} 不存在（{RULE}）", field=field)
-    if not _known_area(compact[:6]):
+    if flaw == "area":
         return Problem(f"{label}的地址码 {compact[:6]} 不是行政区划代码（{RULE}）", field=field)
     if born > today:
         return Problem(f"{label}的出生日期 {born.isoformat()} 晚于 {today.isoformat()}，不可能（{RULE}）",
                        field=field)
     return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed(number: str) -> tuple[str, str | None, dt.date | None]:
+    """(compact form, the first flaw or None, birth date): a village's lists are checked at
+    several steps and in several documents, each number the same way every time."""
+    compact = ric.compact(number)
+    if len(compact) != 18:
+        return compact, "length", None
+    if not compact[:17].isdigit():
+        return compact, "digits", None
+    if compact[-1] != ric.calc_check_digit(compact):
+        return compact, "check", None
+    try:
+        born = ric.get_birth_date(compact)
+    except ValidationError:
+        return compact, "birth", None
+    if not _known_area(compact[:6]):
+        return compact, "area", born
+    return compact, None, born
 
 
 @functools.lru_cache(maxsize=4096)
@@ -58,6 +76,7 @@ def mask_id(number: str) -> str:
     return ID_PATTERN.sub(lambda m: f"{m.group(1)}********{m.group(3)}", number)
 
 
+@functools.lru_cache(maxsize=65536)
 def birth_and_sex(number: str) -> tuple[dt.date, str]:
     """The birth date and sex a valid 身份证号 encodes (17th digit odd = 男)."""
     return ric.get_birth_date(number), "男" if int(number[16]) % 2 else "女"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from huanjie.documents.county import CountyTemplates, load_county_templates
@@ -21,15 +22,20 @@ from huanjie.errors import InvalidInput
 from huanjie.store.document_models import RenderedDocument
 
 
+_ISSUED = (select(RenderedDocument.code, RenderedDocument.number, RenderedDocument.issued_on)
+           .where(RenderedDocument.village_id == bindparam("village_id")).order_by(RenderedDocument.id))
+
+_MADE = select(RenderedDocument.id).where(
+    RenderedDocument.case_id == bindparam("case_id"), RenderedDocument.step_key == bindparam("step_key"),
+    RenderedDocument.code == bindparam("code"), RenderedDocument.attempt == bindparam("attempt"))
+
+
 def source_for(session: Session, view, step_key: str, day: dt.date) -> Source:
     """The facts, plan and earlier 文号 of ``view``'s village, for a document of ``step_key``."""
     v, catalogue = view.village, view.env.catalogue
-    numbers = dict(session.exec(
-        select(RenderedDocument.code, RenderedDocument.number)
-        .where(RenderedDocument.village_id == v.id, RenderedDocument.number.is_not(None))
-        .order_by(RenderedDocument.id)).all())
-    dates = dict(session.exec(select(RenderedDocument.code, RenderedDocument.issued_on)
-                              .where(RenderedDocument.village_id == v.id).order_by(RenderedDocument.id)).all())
+    rows = session.execute(_ISSUED, {"village_id": v.id}).all()  # the latest of each code wins
+    numbers = {code: number for code, number, _ in rows if number is not None}
+    dates = {code: day for code, _, day in rows}
     return Source(
         facts=view.facts_by_step(),
         village=Village(v.name, v.code, view.township.name, view.campaign.county, v.households, v.groups),
@@ -63,9 +69,8 @@ def produce_documents(session: Session, view, state, now: dt.datetime, drafts: l
     """Render, number and store the documents ``state``'s step produces; one event each."""
     spec = view.env.catalogue.step(state.step_key)
     for code in spec.documents:
-        done = session.exec(select(RenderedDocument.id).where(
-            RenderedDocument.case_id == view.case.id, RenderedDocument.step_key == state.step_key,
-            RenderedDocument.code == code, RenderedDocument.attempt == state.attempt)).first()
+        done = session.execute(_MADE, {"case_id": view.case.id, "step_key": state.step_key, "code": code,
+                                       "attempt": state.attempt}).first()
         if done is not None:
             continue
         try:

@@ -68,7 +68,8 @@ def environment(county_folder: str | None = None) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(TEMPLATES))
     if county_folder:
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(county_folder), loader])
-    env = jinja2.Environment(loader=loader, autoescape=True,
+    # the defaults are the program's own files; a county's may be replaced while it runs
+    env = jinja2.Environment(loader=loader, autoescape=True, auto_reload=bool(county_folder),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=False)
     env.filters.update(cn_date=chinese_date, num_date=numeric_date, cn=chinese_count,

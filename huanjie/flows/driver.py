@@ -9,6 +9,7 @@ from huanjie.flows import runtime
 from huanjie.flows.walk import advance_batch, walk_cases, walk_stage
 from huanjie.service.claims import new_owner, woken_cases
 from huanjie.service.context import Context
+from huanjie.steps.state import CaseRows
 
 __all__ = ["run_cases", "run_woken", "woken_cases"]
 
@@ -60,8 +61,10 @@ def run_cases(ctx: Context, case_ids: list[int], *, prefect: bool = True) -> dic
 
 
 def _plain_stage(ctx: Context):
+    rows = CaseRows()  # one run's cases read once, kept from step to step
+
     async def plain_stage(stage_key: str, case_ids: list[int]):
-        return walk_stage(ctx, stage_key, case_ids, lambda key, ids: advance_batch(ctx, key, ids))
+        return walk_stage(ctx, stage_key, case_ids, lambda key, ids: advance_batch(ctx, key, ids, rows))
 
     return plain_stage
 

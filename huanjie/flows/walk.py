@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from huanjie.service.context import Context
 from huanjie.steps.runner import advance_step
-from huanjie.steps.state import FINISHED
+from huanjie.steps.state import FINISHED, CaseRows
 from huanjie.store.db import reading
 from huanjie.store.faults import is_fatal
 from huanjie.store.models import StepState
@@ -131,14 +131,16 @@ def walk_stage(ctx: Context, stage_key: str, case_ids: list[int], advance: Advan
     return {c: keys for c, keys in newly.items() if keys}
 
 
-def advance_batch(ctx: Context, step_key: str, case_ids: list[int]) -> list[CaseOutcome]:
+def advance_batch(ctx: Context, step_key: str, case_ids: list[int], rows: CaseRows | None = None) -> list[CaseOutcome]:
     """One step for each case of the batch, each case in its own transaction: one broken case
     (its step rolled back) does not stop the others; a full disk or read-only store, which
-    fails every case alike, stops the batch."""
+    fails every case alike, stops the batch. ``rows``: the cases' rows kept from step to step
+    (huanjie.steps.state.CaseRows), when the whole run happens in this process."""
     outcomes = []
     for case_id in case_ids:
         try:
-            result = advance_step(ctx, case_id, step_key)
+            kept = () if rows is None else (rows,)  # (called as before without them)
+            result = advance_step(ctx, case_id, step_key, *kept)
         except Exception as exc:
             if is_fatal(exc):
                 raise

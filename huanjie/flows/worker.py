@@ -3,6 +3,10 @@
 It records its heartbeat in the store (huanjie.service.workers) so that ``record`` and
 ``gate approve`` can tell whether their change will be picked up; it warms Prefect's API up
 before it reports ready, so a woken case is run within about one polling interval.
+
+A worker in the process where the changes are made (``huanjie serve``'s) also has a prompt
+lane: the cases a decision or a record woke here (huanjie.service.wakeup) are run at once, on
+a thread of their own, without waiting for the poll or for the batch the loop is walking.
 """
 
 from __future__ import annotations
@@ -38,6 +42,42 @@ def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Cal
         _loop(ctx, heartbeat, stop, interval=interval, once=once, echo=echo, prefect=prefect)
     finally:
         heartbeat.close()
+
+
+class PromptLane:
+    """Runs the cases woken in this process as soon as their transaction commits, each round a
+    batch of just those (claimed like any batch: a case the polling loop holds is left to it).
+    Without Prefect only: the plain walk hands its context down (Prefect's runs read a
+    process-wide one, which two threads must not set at once)."""
+
+    def __init__(self, ctx: Context, *, owner: str, wait: float = 1.0) -> None:
+        self.ctx, self.owner, self.wait = ctx, owner, wait
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="huanjie-prompt", daemon=True)
+
+    def start(self) -> PromptLane:
+        self.thread.start()
+        return self
+
+    def round(self, woken: list[int]) -> int:
+        """Run these woken cases now; how many ran."""
+        return run_woken(self.ctx, prefect=False, check=False, owner=self.owner, todo=[(c, 0) for c in woken])
+
+    def _run(self) -> None:
+        wakeup = self.ctx.wakeup
+        while not self.stop.is_set():
+            woken = wakeup.wait(self.wait)
+            if not woken or self.stop.is_set():
+                continue
+            try:
+                self.round(woken)
+            except Exception:  # the store busy for a moment: the polling loop runs them next
+                log.exception("prompt run of woken cases failed")
+
+    def close(self) -> None:
+        self.stop.set()
+        self.ctx.wakeup.interrupt()
+        self.thread.join(timeout=60)
 
 
 def _loop(ctx, heartbeat, stop, *, interval, once, echo, prefect) -> None:

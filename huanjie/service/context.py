@@ -24,6 +24,13 @@ class Context:
     prefect: PrefectSettings | None = None
 
     @property
+    def wakeup(self):
+        """Cases woken in this process (huanjie.service.wakeup): the in-process worker runs them at once."""
+        from huanjie.service.wakeup import wakeup_for
+
+        return wakeup_for(self.engine)
+
+    @property
     def submits(self) -> bool:
         """Flow runs are submitted to the Prefect work pool (PREFECT_API_URL is set)."""
         return self.prefect is not None and self.prefect.submits

@@ -19,6 +19,7 @@ from huanjie.service.context import Actor, Context
 from huanjie.service.records import open_step
 from huanjie.service.roles import GATE_ROLES, covers, require, role_label
 from huanjie.service.users import resolve_actor
+from huanjie.service.wakeup import wake
 from huanjie.steps import status as transition
 from huanjie.steps.status import StepStatus
 from huanjie.steps.runner import complete, fact_date
@@ -136,8 +137,7 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
             drafts = [view.event("gate.decided", step_key, {"decision": decision, "reason": reason,
                                                            "attempt": state.attempt, "gate": spec.gate},
                                  now, actor=(actor.name, actor.role))]
-            view.case.wake += 1
-            session.add(view.case)
+            wake(session, view.case, first=True)  # the one who decided waits for the next step
             if approve:
                 # the act happened on the date its facts give (the approver's delay is not the
                 # village's); without one, the approval date counts

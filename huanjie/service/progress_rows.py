@@ -16,7 +16,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import DateTime, String, and_, case, cast, select, type_coerce
+from sqlalchemy import DateTime, String, and_, bindparam, case, cast, select, type_coerce
 from sqlmodel import Session
 
 from huanjie.service.context import Actor
@@ -32,10 +32,13 @@ _GATE_ROLES = frozenset(GATE_ROLES.values())
 _RECORDER_ROLES = frozenset(r for roles in RECORDERS.values() for r in roles)
 
 
-def fetch(session: Session, stmt) -> list[tuple]:
+BOUND = object()  # a scope's campaign id, codes or village ids bound when executed: ``{"cid": …, "codes": […]}``
+
+
+def fetch(session: Session, stmt, params: dict | None = None) -> list[tuple]:
     """The rows of ``stmt`` as the driver's plain tuples. SQLAlchemy compiles the statement (once per
     shape: its compiled cache) and binds the values; the rows skip its Row objects."""
-    result = session.connection().execute(stmt)
+    result = session.connection().execute(stmt, params or {})
     try:
         return result.cursor.fetchall()
     finally:
@@ -44,15 +47,19 @@ def fetch(session: Session, stmt) -> list[tuple]:
 
 def _scoped(query, campaign_id: int | None, township: str | None, village: str | None,
             codes: Collection[str] | None = None, ids: Collection[int] | None = None):
+    if ids is BOUND:
+        return query.where(C.village_id.in_(bindparam("ids", expanding=True)))
     if ids is not None:  # villages already found: straight to their cases (index on case.village_id)
         return query.where(C.village_id.in_(sorted(ids)))
     if campaign_id is not None:
-        query = query.where(C.campaign_id == campaign_id)
+        query = query.where(C.campaign_id == (bindparam("cid") if campaign_id is BOUND else campaign_id))
     if township is not None:
         query = query.where(T.name == township)
     if village is not None:
         query = query.where(V.code == village)
-    if codes is not None:
+    if codes is BOUND:
+        query = query.where(V.code.in_(bindparam("codes", expanding=True)))
+    elif codes is not None:
         query = query.where(V.code.in_(sorted(codes)))
     return query
 
@@ -157,10 +164,18 @@ def waiting_since(session, campaign_id, township, village, codes=None, ids=None)
 
 def _assessments(session, campaign_id, township, village, codes=None, ids=None) -> dict[int, str]:
     """Village → the risk level of its P1.1 assessment (研判), where its facts name one."""
-    query = _scoped(_from_steps(V.id, cast(S.facts, String)).where(S.step_key == "P1.1", S.facts.is_not(None)),
-                    campaign_id, township, village, codes, ids)
+    return assessed_of(fetch(session, _assessments_query(campaign_id, township, village, codes, ids)))
+
+
+def _assessments_query(campaign_id, township, village, codes=None, ids=None):
+    return _scoped(_from_steps(V.id, cast(S.facts, String)).where(S.step_key == "P1.1", S.facts.is_not(None)),
+                   campaign_id, township, village, codes, ids)
+
+
+def assessed_of(rows) -> dict[int, str]:
+    """The rows of ``_assessments_query`` read: village → its assessed risk level."""
     found = {}
-    for vid, text in fetch(session, query):
+    for vid, text in rows:
         if text and "risk_level" in text:
             facts = json.loads(text)
             if isinstance(facts, dict) and isinstance(facts.get("risk_level"), str):
@@ -170,17 +185,21 @@ def _assessments(session, campaign_id, township, village, codes=None, ids=None) 
 
 def _open_rejections(session, campaign_id, township, village, codes=None, ids=None) -> dict[int, dict[str, Rejection]]:
     """The rejection of each step's previous attempt, while the step is not finished again."""
-    query = _scoped(_from_steps(V.id, S.step_key, G.attempt, G.decided_by, G.reason,
-                                type_coerce(G.decided_at, DateTime()))
-                    .join(GateDecision.__table__, G.step_state_id == S.id)
-                    .where(G.decision == "reject", G.attempt == S.attempt - 1,
-                           S.status.not_in([s.value for s in FINISHED])),
-                    campaign_id, township, village, codes, ids)
+    query = _rejections_query(campaign_id, township, village, codes, ids)
     found: dict[int, dict[str, Rejection]] = defaultdict(dict)
     for vid, key, attempt, by, reason, at in session.connection().execute(query):
         at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
         found[vid][key] = Rejection(by, reason or "", at, attempt)
     return found
+
+
+def _rejections_query(campaign_id, township, village, codes=None, ids=None):
+    return _scoped(_from_steps(V.id, S.step_key, G.attempt, G.decided_by, G.reason,
+                               type_coerce(G.decided_at, DateTime()))
+                   .join(GateDecision.__table__, G.step_state_id == S.id)
+                   .where(G.decision == "reject", G.attempt == S.attempt - 1,
+                          S.status.not_in([s.value for s in FINISHED])),
+                   campaign_id, township, village, codes, ids)
 
 
 class _People:

@@ -11,6 +11,7 @@ from huanjie.errors import Conflict, InvalidInput, NotFound, Problem
 from huanjie.service.context import Context
 from huanjie.service.roles import RECORDERS, covers, require, role_label
 from huanjie.service.users import resolve_actor
+from huanjie.service.wakeup import wake
 from huanjie.service.villages import find_village
 from huanjie.service.corrections import fact_changes, merged
 from huanjie.steps.checks.legal_dates import statutory_lateness
@@ -104,8 +105,7 @@ def record_in(session: Session, ctx: Context, *, actor_name: str | None, village
         failures = document_gaps(session, view, step_key, fact_date(facts) or now.date())
     transition.recorded(state, facts=facts, by=actor.name, at=now, failures=failures)
     session.add(state)
-    view.case.wake += 1
-    session.add(view.case)
+    wake(session, view.case)
     actor_pair = (actor.name, actor.role)
     drafts = []
     if reopened:

@@ -18,6 +18,7 @@ from huanjie.service.roles import (
     require,
 )
 from huanjie.service.users import resolve_actor
+from huanjie.service.wakeup import wake
 from huanjie.steps import status as transition
 from huanjie.steps.runner import replan
 from huanjie.steps.state import CaseView, load_case
@@ -188,8 +189,7 @@ def reopen_steps(session: Session, view: CaseView, keys: list[str], now: dt.date
         transition.reopened(state, reason, invalidated=invalidated and key in keys)
         session.add(state)
         reopened.append(key)
-    view.case.wake += 1
-    session.add(view.case)
+    wake(session, view.case)
     drafts.extend(replan(session, view, now, reason=reason))
     view.write(session, drafts)
     return reopened

@@ -20,13 +20,14 @@ import functools
 from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import String, case, cast, delete, event, func, insert, literal, not_, or_, select
+from sqlalchemy import String, bindparam, case, cast, delete, event, func, insert, literal, not_, or_, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from huanjie.service.progress import Tally, VillageSummary, _layout, conclude
-from huanjie.service.progress_rows import (C, K, S, T, V, _assessments, _from_steps, _has_facts, _open_rejections,
-                                           _scoped, _villages, fetch)
+from huanjie.service.progress_rows import (BOUND, C, K, S, T, V, _assessments, _assessments_query, _from_steps,
+                                           _has_facts, _open_rejections, _rejections_query, _scoped, _villages,
+                                           assessed_of, fetch)
 from huanjie.steps.status import FINISHED, StepStatus
 from huanjie.store.models import Campaign, Case, Township, Village
 from huanjie.store.summary_models import VillageSummaryRow
@@ -72,6 +73,11 @@ def _after_rollback(session) -> None:
 
 def _tallies(session, catalogue, campaign_id: int, codes: Collection[str] | None) -> tuple[dict, dict]:
     """village id -> (Tally without the overdue part, its open steps' due days), from the steps."""
+    query, dues_q = _tally_queries(catalogue, campaign_id, codes)
+    return _read_tallies(fetch(session, query), fetch(session, dues_q))
+
+
+def _tally_queries(catalogue, campaign_id, codes, ids=None):
     order, _ = _layout(catalogue)
     stage_of = case(dict(order), value=S.step_key)
     finished = S.status.in_([s.value for s in FINISHED])
@@ -79,13 +85,20 @@ def _tallies(session, catalogue, campaign_id: int, codes: Collection[str] | None
     def flag(condition):
         return func.max(case((condition, 1), else_=0))
 
-    scope = (campaign_id, None, None, codes)
+    scope = (campaign_id, None, None, codes, ids)
     query = _scoped(_from_steps(
         V.id, stage_of, flag(not_(finished)), flag(or_(S.status != StepStatus.PENDING.value, _has_facts())),
         flag(S.status == StepStatus.BLOCKED.value), flag(S.status == StepStatus.AWAITING.value))
         .where(S.step_key.in_([key for key, _ in order])).group_by(V.id, stage_of), *scope)
+    marked = cast(S.due, String) + case((S.statutory == True, literal("!")), else_=literal(""))  # noqa: E712
+    dues_q = _scoped(_from_steps(V.id, func.aggregate_strings(marked, " "))
+                     .where(S.step_key.in_([key for key, _ in order]), not_(finished)).group_by(V.id), *scope)
+    return query, dues_q
+
+
+def _read_tallies(stage_rows, due_rows) -> tuple[dict, dict]:
     tallies: dict[int, Tally] = defaultdict(Tally)
-    for vid, stage, is_open, started, blocked, awaiting in session.connection().execute(query):
+    for vid, stage, is_open, started, blocked, awaiting in stage_rows:
         t = tallies[vid]
         t.present.add(stage)
         if is_open:
@@ -94,27 +107,45 @@ def _tallies(session, catalogue, campaign_id: int, codes: Collection[str] | None
             t.started.add(stage)
         t.blocked = t.blocked or bool(blocked)
         t.awaiting = t.awaiting or bool(awaiting)
-    marked = cast(S.due, String) + case((S.statutory == True, literal("!")), else_=literal(""))  # noqa: E712
-    dues_q = _scoped(_from_steps(V.id, func.aggregate_strings(marked, " "))
-                     .where(S.step_key.in_([key for key, _ in order]), not_(finished)).group_by(V.id), *scope)
-    dues = {vid: " ".join(sorted(text.split())) for vid, text in session.connection().execute(dues_q) if text}
+    dues = {vid: " ".join(sorted(text.split())) for vid, text in due_rows if text}
     return tallies, dues
+
+
+@functools.lru_cache(maxsize=8)
+def _bound(catalogue) -> dict:
+    """The statements ``refresh`` runs for named villages, built once per catalogue (building them
+    costs more than running them for one village): the villages found by campaign and code,
+    then their steps by village id (indexed lookups, however many villages the campaign has)."""
+    ids = (None, None, None, None, BOUND)
+    tallies, dues = _tally_queries(catalogue, None, None, BOUND)
+    named = select(V.id).where(V.campaign_id == bindparam("cid"), V.code.in_(bindparam("codes", expanding=True)))
+    launched = select(C.id).where(C.village_id == V.id).exists()
+    return {"villages": named.where(launched), "tallies": tallies, "dues": dues,
+            "assessed": _assessments_query(*ids), "rejected": _rejections_query(*ids),
+            "delete": delete(VillageSummaryRow).where(R.village_id.in_(named))}
 
 
 def refresh(session, catalogue, campaign_id: int, codes: Collection[str] | None = None) -> None:
     """Derive the summaries of these villages (None: every village of the campaign) from their steps."""
-    scope = (campaign_id, None, None, codes)
-    villages = _villages(session, *scope)
     if codes is None:
+        scope = (campaign_id, None, None, None)
+        villages = _villages(session, *scope)
         session.execute(delete(VillageSummaryRow).where(R.campaign_id == campaign_id))
+        if not villages:
+            return
+        tallies, dues = _tallies(session, catalogue, campaign_id, None)
+        assessed = _assessments(session, *scope)
+        rejected = set(_open_rejections(session, *scope))
     else:  # a village named but no longer launched loses its row too
-        session.execute(delete(VillageSummaryRow).where(R.village_id.in_(
-            select(V.id).where(V.campaign_id == campaign_id, V.code.in_(sorted(codes))))))
-    if not villages:
-        return
-    tallies, dues = _tallies(session, catalogue, campaign_id, codes)
-    assessed = _assessments(session, *scope)
-    rejected = set(_open_rejections(session, *scope))
+        stmts, params = _bound(catalogue), {"cid": campaign_id, "codes": sorted(codes)}
+        villages = [row[0] for row in fetch(session, stmts["villages"], params)]
+        session.connection().execute(stmts["delete"], params)
+        if not villages:
+            return
+        found = {"ids": villages}
+        tallies, dues = _read_tallies(fetch(session, stmts["tallies"], found), fetch(session, stmts["dues"], found))
+        assessed = assessed_of(fetch(session, stmts["assessed"], found))
+        rejected = {row[0] for row in fetch(session, stmts["rejected"], found)}
     rows = []
     for vid in villages:
         t = tallies.get(vid) or Tally()

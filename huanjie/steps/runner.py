@@ -15,7 +15,7 @@ from sqlmodel import Session
 from huanjie.documents.produce import produce_documents
 from huanjie.service.context import Context
 from huanjie.steps import status as transition
-from huanjie.steps.state import FINISHED, CaseView, load_case
+from huanjie.steps.state import FINISHED, CaseRows, CaseView, load_case
 from huanjie.steps.status import StepStatus
 from huanjie.store.db import transaction
 
@@ -28,10 +28,21 @@ class StepOutcome:
     advanced: bool   # the flow may go on to the next step
 
 
-def advance_step(ctx: Context, case_id: int, step_key: str) -> StepOutcome:
-    with transaction(ctx.engine) as session:
-        view = load_case(session, case_id, lock=True)
-        return advance_in(session, view, step_key, ctx.clock.now())
+def advance_step(ctx: Context, case_id: int, step_key: str, rows: CaseRows | None = None) -> StepOutcome:
+    """``rows``: the run's rows kept from its earlier steps (read again when someone else wrote)."""
+    if rows is None:
+        with transaction(ctx.engine) as session:
+            view = load_case(session, case_id, lock=True)
+            return advance_in(session, view, step_key, ctx.clock.now())
+    try:
+        with transaction(ctx.engine) as session:
+            view = rows.load(session, case_id)
+            outcome = advance_in(session, view, step_key, ctx.clock.now())
+            rows.wrote(session, view)
+            return outcome
+    except BaseException:
+        rows.forget()  # rolled back: what was kept may hold the undone changes
+        raise
 
 
 def advance_in(session: Session, view: CaseView, step_key: str, now: dt.datetime) -> StepOutcome:

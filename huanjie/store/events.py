@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from huanjie.store.models import ChainHead, Event
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "system"
+_APPENDED = "huanjie.events.appended"  # session.info: chain -> events this transaction appended
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ def jsonable(value: Any) -> Any:
     return orjson.loads(orjson.dumps(value, default=_encode_other, option=orjson.OPT_NON_STR_KEYS))
 
 
+_HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == bindparam("chain"))
+_INSERT = insert(Event.__table__)
+_MOVE_HEAD = update(ChainHead.__table__).where(ChainHead.__table__.c.chain == bindparam("head_chain"))
+
+
 def _lock_head(session: Session, chain: str) -> tuple[int, str]:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -90,9 +96,7 @@ def _lock_head(session: Session, chain: str) -> tuple[int, str]:
         ).one()
         return row.seq, row.hash
     # SQLite: every write transaction began IMMEDIATE, so this connection is the only writer.
-    row = session.execute(
-        select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)
-    ).one_or_none()
+    row = session.connection().execute(_HEAD, {"chain": chain}).one_or_none()
     if row is None:
         session.execute(insert(ChainHead).values(chain=chain, seq=0, hash=GENESIS))
         return 0, GENESIS
@@ -131,12 +135,28 @@ def append_many(session: Session, chain: str, drafts: Sequence[EventDraft]) -> l
             }
         )
         prev = digest
-    session.execute(insert(Event), rows)
+    connection = session.connection()  # Core statements, built once: an append is on every step's path
+    connection.execute(_INSERT, rows)
     from huanjie.service.summaries import note  # derived summaries follow in this transaction
 
     note(session, chain, drafts)
-    session.execute(update(ChainHead).where(ChainHead.chain == chain).values(seq=seq, hash=prev))
+    connection.execute(_MOVE_HEAD, {"head_chain": chain, "seq": seq, "hash": prev})
+    counts = session.info.setdefault(_APPENDED, {})
+    counts[chain] = counts.get(chain, 0) + len(rows)
     return [Event(**r) for r in rows]
+
+
+def appended(session: Session, chain: str) -> int:
+    """How many events this session's transaction has appended to ``chain``."""
+    return session.info.get(_APPENDED, {}).get(chain, 0)
+
+
+_HEAD_SEQ = select(ChainHead.seq).where(ChainHead.chain == bindparam("chain"))
+
+
+def chain_seq(session: Session, chain: str) -> int:
+    """The chain's head: every change to a campaign's cases moves its chain on (0: no event yet)."""
+    return session.connection().execute(_HEAD_SEQ, {"chain": chain}).scalar() or 0
 
 
 def chain_events(session: Session, chain: str) -> Iterable[Event]:

@@ -1,7 +1,8 @@
 """The worker and the reminder scheduler inside ``huanjie serve`` (each can be switched off).
 
 The worker loop is huanjie.flows.worker's, on a thread: a decision wakes its case in the same
-transaction, and the loop picks it up within ``worker_interval`` seconds. It beats like
+transaction, and the loop picks it up within ``worker_interval`` seconds; without Prefect, its
+prompt lane (huanjie.flows.worker.PromptLane) runs the case as soon as the decision commits. It beats like
 ``huanjie worker`` (service.workers.Heartbeat), so CLI commands see a live worker while the server runs.
 In Prefect mode (PREFECT_API_URL set) the thread submits flow runs to the work pool instead
 (huanjie.flows.prefect_worker.Dispatcher): Prefect workers run them.
@@ -26,6 +27,7 @@ class Background:
         self.thread: threading.Thread | None = None
         self.scheduler = None
         self.dispatcher = None
+        self.prompt = None
 
     def start(self) -> None:
         if self.settings.worker and self.ctx.submits:
@@ -66,9 +68,16 @@ class Background:
         except Exception:  # the store unreachable at start: work without a heartbeat; the log says why
             log.exception("worker heartbeat did not register")
             heartbeat = None
+        if not self.settings.prefect:
+            from huanjie.flows.worker import PromptLane
+            from huanjie.service.claims import new_owner
+
+            self.prompt = PromptLane(self.ctx, owner=heartbeat.id if heartbeat else new_owner("serve")).start()
         try:
             self._loop(heartbeat, run_woken, sweep_overdue)
         finally:
+            if self.prompt is not None:
+                self.prompt.close()
             if heartbeat is not None:
                 heartbeat.close()
 
