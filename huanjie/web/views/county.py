@@ -104,15 +104,15 @@ async def import_villages(request: Request, viewer: Viewer = Depends(writer)):
 @router.post("/county/users")
 async def add_user(request: Request, viewer: Viewer = Depends(writer)):
     from huanjie.service.accounts import add_user_with_password
-    from huanjie.service.users import infer_scope_kind
+    from huanjie.service.users import placed_scope
 
     form = dict(await request.form())
     try:
-        role, scope = str(form.get("role", "")), str(form.get("scope", "")).strip() or None
+        role = str(form.get("role", ""))
         me = require_county_office(context(request), actor_name=viewer.name, action="登记用户")
-        kind = "county" if role in ("county_office", "auditor") else infer_scope_kind(context(request), scope)
+        kind, scope = placed_scope(context(request), role, str(form.get("scope", "")))
         add_user_with_password(context(request), name=str(form.get("name", "")), role=role, scope_kind=kind,
-                               scope=scope if kind != "county" else None, password=str(form.get("password", "")) or None,
+                               scope=scope, password=str(form.get("password", "")) or None,
                                actor_name=viewer.name, county=me.county)
     except HuanjieError as exc:
         return _page(request, viewer, error=exc, form=form, section="users")
