@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from huanjie.errors import InvalidInput, Problem
 from huanjie.service.scope import visible_campaigns, visible_village
 from huanjie.web.deps import Viewer, context, current_viewer, render
-from huanjie.web.views.inbox import parse_day
+from huanjie.web.forms import parse_day
 
 router = APIRouter(include_in_schema=False)
 
