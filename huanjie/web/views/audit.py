@@ -55,7 +55,10 @@ def audit(request: Request, viewer: Viewer = Depends(current_viewer)):
                                       campaign_code=ref.campaign)
     from huanjie.service.views import STATUS_LABELS
 
+    from huanjie.audit.timeline import step_name
+
     return render(request, "audit.html", f=f, entries=entries, replayed=replayed, ref=ref, logins=logins, status_labels=STATUS_LABELS,
+                  step_name=step_name,
                   campaigns=visible_campaigns(ctx, actor_name=viewer.name))
 
 

@@ -10,14 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from huanjie.errors import HuanjieError, InvalidInput, Problem
+from huanjie.service.roles import ROLE_SCOPES, role_label
 from huanjie.service.scope import county_campaign_of, require_county_office, users_of_county, visible_campaigns
 from huanjie.web.deps import Viewer, context, current_viewer, note_refusal, render, writer
 from huanjie.web.forms import parse_day
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 5 * 1024 * 1024
-ROLES = [("county_office", "县换届办"), ("township_approver", "乡镇（填报、审批）"), ("village_clerk", "村工作人员"),
-         ("joint_reviewer", "联审单位"), ("auditor", "审计/纪检（只读）")]
+ROLES = [(role, role_label(role)) for role in ROLE_SCOPES]
 
 
 def _page(request: Request, viewer: Viewer, *, error: HuanjieError | None = None, status_code: int = 200, **extra):
@@ -179,12 +179,14 @@ async def rest_day(request: Request, viewer: Viewer = Depends(writer)):
 def _digest(request: Request, viewer: Viewer, code: str, township: str | None, week: str | None):
     from huanjie.reminders.config import NotifySettings
     from huanjie.reminders.deliver import Notify
-    from huanjie.reminders.digest import parse_week, week_of
+    from huanjie.reminders.digest import WEEK, parse_week, week_of
 
     ctx = context(request)
     county_campaign_of(ctx, actor_name=viewer.name, campaign_code=code, action="预览、发送每周提醒")
-    week = week or week_of(ctx.clock.today())
-    parse_week(week)
+    if week and WEEK.match(week.strip()):  # an ISO week (2026-W39), as the API and CLI take it
+        parse_week(week)
+    else:  # the page asks for any day of the week
+        week = week_of(parse_day(week, "week", "该周任一日") or ctx.clock.today())
     return ctx, Notify(NotifySettings().load()), week
 
 
