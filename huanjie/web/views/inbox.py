@@ -35,8 +35,12 @@ def _inbox(request: Request, viewer: Viewer, q, *, done: str | None = None, fail
            status_code: int = 200):
     """The inbox filtered by ``q``; with ``failed``, None when that item is not in the list."""
     f = {k: q.get(k) or None for k in ("township", "village", "stage", "due_before")}
+    try:
+        due_before, date_error = parse_day(f["due_before"], "due_before", "期限"), None
+    except InvalidInput as exc:  # shown on the date box; the list is then not cut by date
+        due_before, date_error = None, exc
     items = kept_todo(context(request), actor_name=viewer.name, township=f["township"], village=f["village"],
-                      stage=f["stage"], due_before=parse_day(f["due_before"], "due_before", "期限"))
+                      stage=f["stage"], due_before=due_before)
     if failed is not None and not any((i.village, i.step) == (failed.village, failed.step) for i in items):
         return None
     from huanjie.steps.catalogue import load_catalogue
@@ -47,7 +51,7 @@ def _inbox(request: Request, viewer: Viewer, q, *, done: str | None = None, fail
     back = "/inbox" + (f"?{urlencode({k: v for k, v in f.items() if v})}" if any(f.values()) else "")
     return render(request, "inbox.html", status_code=status_code, items=items, f=f, stages=stages,
                   stage_names=stage_names, townships=townships, back=back, done=done, failed=failed,
-                  today=context(request).clock.today())
+                  date_error=date_error, today=context(request).clock.today())
 
 
 @router.post("/village/{code}/step/{step}/decide")
