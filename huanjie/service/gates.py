@@ -112,7 +112,7 @@ def decide_gate(ctx: Context, *, actor_name: str, village_code: str, step_key: s
                 reason: str | None = None, campaign_code: str | None = None) -> StepState:
     reason = (reason or "").strip() or None
     if not approve and reason is None:
-        raise InvalidInput("驳回须说明理由", [Problem("请用 --reason 写明驳回理由", field="reason")])
+        raise InvalidInput("驳回须说明理由", [Problem("请写明驳回的理由（退回后由填报人据此更正）", field="reason")])
     now = ctx.clock.now()
     try:
         with transaction(ctx.engine) as session:

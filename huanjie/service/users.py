@@ -6,7 +6,7 @@ from sqlmodel import Session, func, select
 
 from huanjie.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from huanjie.service.context import SYSTEM, Actor, Context
-from huanjie.service.roles import COUNTY_OFFICE, check_role, require_county, role_label
+from huanjie.service.roles import COUNTY_OFFICE, ROLE_SCOPES, check_role, require_county, role_label
 from huanjie.store.db import reading, transaction
 from huanjie.store.events import SYSTEM_CHAIN, EventDraft, append
 from huanjie.store.models import User
@@ -91,6 +91,17 @@ def _scope_county(session: Session, scope_kind: str, scope: str | None, county: 
         raise InvalidInput(f"“{scope}”在多个县（区）都有：{'、'.join(sorted(counties))}",
                            [Problem("请用 --county 指明", field="county")])
     raise InvalidInput(f"尚未导入“{scope}”所在的村名单", [Problem("请先导入村名单，或用 --county 指明县（区）", field="county")])
+
+
+def placed_scope(ctx: Context, role: str, scope: str | None) -> tuple[str, str | None]:
+    """The (scope kind, scope) a new user of ``role`` gets from a typed scope: a county-wide role
+    (county office, auditor) is county-wide whatever was typed; any other role's scope is the
+    village (by code) or township (by name) it names, or county-wide when none is typed."""
+    scope = (scope or "").strip() or None
+    if ROLE_SCOPES.get(role) == ("county",):
+        return "county", None
+    kind = infer_scope_kind(ctx, scope)
+    return kind, scope if kind != "county" else None
 
 
 def infer_scope_kind(ctx: Context, scope: str | None) -> str:

@@ -262,13 +262,12 @@ class UserIn(BaseModel):
 def add_user(request: Request, body: UserIn, viewer: Viewer = Depends(writer)):
     from huanjie.service.accounts import add_user_with_password
     from huanjie.service.scope import require_county_office
-    from huanjie.service.users import infer_scope_kind
+    from huanjie.service.users import placed_scope
 
     ctx = context(request)
     me = require_county_office(ctx, actor_name=viewer.name, action="登记用户")
-    kind = "county" if body.role in ("county_office", "auditor") else infer_scope_kind(ctx, body.scope)
-    user = add_user_with_password(ctx, name=body.name, role=body.role, scope_kind=kind,
-                                  scope=body.scope if kind != "county" else None, password=body.password,
+    kind, scope = placed_scope(ctx, body.role, body.scope)
+    user = add_user_with_password(ctx, name=body.name, role=body.role, scope_kind=kind, scope=scope, password=body.password,
                                   actor_name=viewer.name, county=me.county)
     return user.model_dump(exclude={"id"})
 

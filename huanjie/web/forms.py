@@ -8,6 +8,7 @@ Person lists are typed into a table or uploaded from CSV/XLSX with Chinese heade
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -176,6 +177,19 @@ def page_help(text: str | None, kind: str) -> str | None:
             text = text[:start] + text[end:]
     text = KEY_BEFORE_LABEL.sub("", text).strip("；; ")
     return text or None
+
+
+def parse_day(text: str | None, field: str, label: str = "日期") -> dt.date | None:
+    """A date typed into a page's date box (年-月-日, also 2026/9/18 or 2026年9月18日); None when empty."""
+    from huanjie.steps.facts.coerce import Bad, parse_date
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_date(text)[0]
+    except Bad as exc:
+        raise InvalidInput(f"{label}“{text}”无法识别", [Problem(f"{exc.message}；请按“年-月-日”填写", field=field)]) from None
 
 
 def _scalar(kind: str, text: str) -> Any:

@@ -38,3 +38,15 @@ def test_a_county_office_acts_for_its_own_county_only(ctx, two_counties):
     add_user(ctx, name="甲县文书", role="village_clerk", scope_kind="village", scope="A001", actor_name="甲县办")
     with pytest.raises(PermissionDenied, match="甲县"):
         launch(ctx, campaign_code=b.code, actor_name="甲县办", everything=True)
+
+
+def test_the_scope_a_new_user_gets_follows_the_role_and_the_imported_names(ctx, two_counties):
+    from huanjie.service.users import placed_scope
+
+    assert placed_scope(ctx, "county_office", "城关镇") == ("county", None)   # county-wide whatever is typed
+    assert placed_scope(ctx, "auditor", " ") == ("county", None)
+    assert placed_scope(ctx, "township_approver", " 城关镇 ") == ("township", "城关镇")
+    assert placed_scope(ctx, "village_clerk", "A001") == ("village", "A001")
+    assert placed_scope(ctx, "joint_reviewer", "") == ("county", None)
+    with pytest.raises(InvalidInput, match="既不是"):
+        placed_scope(ctx, "village_clerk", "不存在镇")

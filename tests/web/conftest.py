@@ -103,7 +103,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
+        # on Linux chromium takes its own words (file chooser, date boxes) from LANGUAGE, not from --lang
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--lang=zh-CN"],
+                              env={**os.environ, "LANGUAGE": "zh_CN:zh"},  # LANG stays: UTF-8 file names
                               timeout=START_TIMEOUT * 1000)
         try:
             yield b

@@ -93,6 +93,45 @@ def test_inbox_filters_and_approval_without_a_reload(server, page):
     shot(page, "htmx_inbox_approved")
 
 
+def test_rejecting_from_the_inbox_needs_a_reason_with_and_without_javascript(server, page, browser):
+    """Reject beside approve in the inbox: an empty reason is refused on the field (the row stays, nothing
+    decided), a reason rejects it through the same service as the step page, whose history then shows it."""
+    plain = new_page(browser, java_script_enabled=False)
+    try:
+        login(plain, server.base, APPROVER, PASSWORD)
+        plain.goto(server.base + "/inbox")
+        row = plain.locator("#inbox-results tr", has_text="V003").filter(has_text="P2.3")
+        row.locator("summary").click()
+        row.get_by_role("button", name="确认驳回").click()
+        expect(plain.locator("#reason-V003-P2-3")).to_have_attribute("aria-invalid", "true")
+        expect(plain.locator("#reason-e-V003-P2-3")).to_contain_text("驳回须说明理由")
+    finally:
+        plain.context.close()
+    login(page, server.base, APPROVER, PASSWORD)
+    page.goto(server.base + "/inbox")
+    results = page.locator("#inbox-results")
+    row = results.locator("tr", has_text="东湖村").filter(has_text="P2.3")
+    _mark(page)
+    row.locator("summary").click()
+    row.get_by_role("button", name="确认驳回").click()
+    reason = page.locator("#reason-V001-P2-3")
+    expect(reason).to_have_attribute("aria-invalid", "true", timeout=WAIT)
+    expect(page.locator("#reason-e-V001-P2-3")).to_contain_text("驳回须说明理由")
+    assert _same_page(page)
+    shot(page, "inbox_reject_needs_reason")
+    reason.fill("会议记录缺少参会人数，请补充后重新提交")
+    results.locator("tr", has_text="东湖村").filter(has_text="P2.3").get_by_role("button", name="确认驳回").click()
+    expect(page.locator(".notice")).to_contain_text("已驳回 V001 P2.3", timeout=WAIT)
+    assert _same_page(page)
+    page.goto(server.base + "/village/V001/step/P2.3")
+    expect(page.locator(".history")).to_contain_text("会议记录缺少参会人数")
+    expect(page.locator(".gate")).to_have_count(0)
+    with server.ctx().engine.connect() as conn:
+        decided = conn.exec_driver_sql("SELECT count(*) FROM event WHERE kind = 'gate.decided' AND step_key = 'P2.3'"
+                                       ).scalar()
+    assert decided == 1  # the empty reasons decided nothing
+
+
 def test_board_filters_without_a_reload(server, page):
     login(page, server.base, APPROVER, PASSWORD)
     page.goto(server.base + "/board")

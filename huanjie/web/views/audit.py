@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from huanjie.errors import InvalidInput, Problem
 from huanjie.service.scope import visible_campaigns, visible_village
 from huanjie.web.deps import Viewer, context, current_viewer, render
-from huanjie.web.views.inbox import parse_day
+from huanjie.web.forms import parse_day
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +55,10 @@ def audit(request: Request, viewer: Viewer = Depends(current_viewer)):
                                       campaign_code=ref.campaign)
     from huanjie.service.views import STATUS_LABELS
 
+    from huanjie.audit.timeline import step_name
+
     return render(request, "audit.html", f=f, entries=entries, replayed=replayed, ref=ref, logins=logins, status_labels=STATUS_LABELS,
+                  step_name=step_name,
                   campaigns=visible_campaigns(ctx, actor_name=viewer.name))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -11,23 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from huanjie.errors import HuanjieError, InvalidInput, Problem
+from huanjie.service.roles import ROLE_SCOPES, role_label
 from huanjie.service.scope import county_campaign_of, require_county_office, users_of_county, visible_campaigns
 from huanjie.web.deps import Viewer, context, current_viewer, note_refusal, render, writer
+from huanjie.web.forms import parse_day
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 5 * 1024 * 1024
-ROLES = [("county_office", "县换届办"), ("township_approver", "乡镇（填报、审批）"), ("village_clerk", "村工作人员"),
-         ("joint_reviewer", "联审单位"), ("auditor", "审计/纪检（只读）")]
-
-
-def _day(text: str | None, field: str, label: str) -> dt.date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{label}“{text}”不是有效日期", [Problem("请按 YYYY-MM-DD 填写，如 2026-10-12", field=field)]) from None
+ROLES = [(role, role_label(role)) for role in ROLE_SCOPES]
 
 
 def _page(request: Request, viewer: Viewer, *, error: HuanjieError | None = None, status_code: int = 200, **extra):
@@ -59,7 +49,7 @@ async def create(request: Request, viewer: Viewer = Depends(writer)):
         days = {}
         for key, label in (("party_day", "党组织选举日"), ("vc_day", "村委会选举日")):
             try:
-                days[key] = _day(form.get(key), key, label)
+                days[key] = parse_day(form.get(key), key, label)
             except InvalidInput as exc:
                 problems += exc.problems
             if days.get(key) is None and not any(p.field == key for p in problems):
@@ -104,15 +94,15 @@ async def import_villages(request: Request, viewer: Viewer = Depends(writer)):
 @router.post("/county/users")
 async def add_user(request: Request, viewer: Viewer = Depends(writer)):
     from huanjie.service.accounts import add_user_with_password
-    from huanjie.service.users import infer_scope_kind
+    from huanjie.service.users import placed_scope
 
     form = dict(await request.form())
     try:
-        role, scope = str(form.get("role", "")), str(form.get("scope", "")).strip() or None
+        role = str(form.get("role", ""))
         me = require_county_office(context(request), actor_name=viewer.name, action="登记用户")
-        kind = "county" if role in ("county_office", "auditor") else infer_scope_kind(context(request), scope)
+        kind, scope = placed_scope(context(request), role, str(form.get("scope", "")))
         add_user_with_password(context(request), name=str(form.get("name", "")), role=role, scope_kind=kind,
-                               scope=scope if kind != "county" else None, password=str(form.get("password", "")) or None,
+                               scope=scope, password=str(form.get("password", "")) or None,
                                actor_name=viewer.name, county=me.county)
     except HuanjieError as exc:
         return _page(request, viewer, error=exc, form=form, section="users")
@@ -152,16 +142,16 @@ async def move(request: Request, viewer: Viewer = Depends(writer)):
         code = str(form.get("campaign", ""))
         county_campaign_of(context(request), actor_name=viewer.name, campaign_code=code, action="调整选举日")
         result = move_campaign(context(request), campaign_code=code, actor_name=viewer.name,
-                               party_day=_day(form.get("party_day"), "party_day", "党组织选举日"),
-                               vc_day=_day(form.get("vc_day"), "vc_day", "村委会选举日"),
+                               party_day=parse_day(form.get("party_day"), "party_day", "党组织选举日"),
+                               vc_day=parse_day(form.get("vc_day"), "vc_day", "村委会选举日"),
                                reason=str(form.get("reason", "")), preview=not confirm, require_reason=True)
     except HuanjieError as exc:
         preview = None
         if confirm:  # keep showing what the move would change beside why it was not made
             try:
                 preview = move_campaign(context(request), campaign_code=str(form.get("campaign", "")),
-                                        actor_name=viewer.name, party_day=_day(form.get("party_day"), "party_day", ""),
-                                        vc_day=_day(form.get("vc_day"), "vc_day", ""), preview=True)
+                                        actor_name=viewer.name, party_day=parse_day(form.get("party_day"), "party_day", ""),
+                                        vc_day=parse_day(form.get("vc_day"), "vc_day", ""), preview=True)
             except HuanjieError:
                 preview = None
         return _page(request, viewer, error=exc, form=form, section="move", move=preview)
@@ -176,7 +166,7 @@ async def rest_day(request: Request, viewer: Viewer = Depends(writer)):
 
     form = dict(await request.form())
     try:
-        day = _day(form.get("day"), "day", "日期")
+        day = parse_day(form.get("day"), "day", "日期")
         if day is None:
             raise InvalidInput("请填写本地休息日的日期", [Problem("如 2026-10-12", field="day")])
         result = set_rest_day(context(request), campaign_code=str(form.get("campaign", "")), actor_name=viewer.name,
@@ -189,12 +179,14 @@ async def rest_day(request: Request, viewer: Viewer = Depends(writer)):
 def _digest(request: Request, viewer: Viewer, code: str, township: str | None, week: str | None):
     from huanjie.reminders.config import NotifySettings
     from huanjie.reminders.deliver import Notify
-    from huanjie.reminders.digest import parse_week, week_of
+    from huanjie.reminders.digest import WEEK, parse_week, week_of
 
     ctx = context(request)
     county_campaign_of(ctx, actor_name=viewer.name, campaign_code=code, action="预览、发送每周提醒")
-    week = week or week_of(ctx.clock.today())
-    parse_week(week)
+    if week and WEEK.match(week.strip()):  # an ISO week (2026-W39), as the API and CLI take it
+        parse_week(week)
+    else:  # the page asks for any day of the week
+        week = week_of(parse_day(week, "week", "该周任一日") or ctx.clock.today())
     return ctx, Notify(NotifySettings().load()), week
 
 
