@@ -5,7 +5,6 @@ byte what it was. (Fact files are fuzzed with their loader, in tests/steps/facts
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -36,10 +35,10 @@ encoding = st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "shift_jis", "big5"
 
 
 @pytest.fixture
-def store(sqlite_template, tmp_path, monkeypatch):
-    path = tmp_path / "huanjie.db"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
+def store(sqlite_url, tmp_path, monkeypatch):
+    """(SQLite: "unchanged" is the store file's bytes, write-ahead log included)"""
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    engine = make_engine(sqlite_url)
     ctx = Context(engine=engine, clock=MovableClock("2026-08-01T09:00:00"))
     campaign = make_campaign(ctx)
     make_villages(ctx, campaign)
