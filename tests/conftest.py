@@ -49,7 +49,7 @@ def pytest_configure(config):
         "scale: a multi-process scale-out test (minutes); run by .ci/run as its own pass with HUANJIE_SCALE_TESTS=1",
         "store: the test uses a store (set from its fixtures); the PostgreSQL pass runs only these",
         "sqlite(reason): the test is about SQLite itself (its file, its locking); skipped on the PostgreSQL pass",
-        "postgresql: the test is about PostgreSQL itself; skipped on the SQLite pass",
+        "postgresql: the test is about PostgreSQL itself (on the SQLite pass too, on a throwaway server)",
     ):
         config.addinivalue_line("markers", line)
 
@@ -60,29 +60,23 @@ def pytest_unconfigure(config):
         server.__exit__(None, None, None)
 
 
-def _params(item) -> set:
-    callspec = getattr(item, "callspec", None)
-    return {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
-
-
 def pytest_collection_modifyitems(config, items):
-    """Markers from the fixtures a test uses (and parameters named after a backend); then what this pass
-    skips. Scale-out tests run only when asked (HUANJIE_SCALE_TESTS=1): .ci/run runs them after the
-    suite, so the suite itself stays within its time budget."""
+    """Markers from the fixtures a test uses, then what this pass skips: the SQLite pass runs every test
+    (PostgreSQL ones on a throwaway server); the PostgreSQL pass every test that uses a store, except those
+    about SQLite itself. Scale-out tests run only when asked (HUANJIE_SCALE_TESTS=1): .ci/run runs them
+    after the suites, so each suite stays within its time budget."""
     backend = _backend(config)
     scale = os.environ.get("HUANJIE_SCALE_TESTS") == "1"
     for item in items:
-        names, params = set(item.fixturenames), _params(item)
-        if "sqlite_stores" in names and "stores" not in names or SQLITE in params:
+        names = set(item.fixturenames)
+        if "sqlite_stores" in names and "stores" not in names:
             item.add_marker(pytest.mark.sqlite)
-        if "pg_stores" in names and "stores" not in names or POSTGRESQL in params:
+        if "pg_stores" in names and "stores" not in names:
             item.add_marker(pytest.mark.postgresql)
         if names & _STORE_FIXTURES or item.get_closest_marker("sqlite") or item.get_closest_marker("postgresql"):
             item.add_marker(pytest.mark.store)
         if "scale" in item.keywords and not scale:
             item.add_marker(pytest.mark.skip(reason="scale-out test: set HUANJIE_SCALE_TESTS=1 (.ci/run does)"))
-        elif backend == SQLITE and item.get_closest_marker("postgresql"):
-            item.add_marker(pytest.mark.skip(reason="PostgreSQL test: runs in the PostgreSQL pass (--store=postgresql)"))
         elif backend == POSTGRESQL and item.get_closest_marker("sqlite"):
             item.add_marker(pytest.mark.skip(reason="SQLite test: runs in the SQLite pass"))
         elif backend == POSTGRESQL and not item.get_closest_marker("store"):
