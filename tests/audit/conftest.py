@@ -1,4 +1,3 @@
-import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -18,23 +17,26 @@ class Story:
 
 
 @pytest.fixture(scope="session")
-def story_file(sqlite_template, tmp_path_factory):
-    """The full story, driven once: a SQLite file each test gets a copy of."""
-    path = tmp_path_factory.mktemp("story") / "huanjie.db"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    clock = MovableClock("2026-07-01T09:00:00")
-    driver = start(Context(engine=engine, clock=clock), clock)
-    moments = full_story(driver)
-    engine.dispose()  # the last connection folds the WAL into the file
-    return path, driver.campaign_code, driver.case_ids, moments, clock.now()
+def story_file(stores):
+    """The full story, driven once: a template store each test gets a copy of."""
+
+    def build(url):
+        engine = make_engine(url)
+        clock = MovableClock("2026-07-01T09:00:00")
+        driver = start(Context(engine=engine, clock=clock), clock)
+        moments = full_story(driver)
+        engine.dispose()  # (on SQLite the last connection folds the WAL into the file)
+        return driver.campaign_code, driver.case_ids, moments, clock.now()
+
+    template, (campaign, case_ids, moments, now) = stores.template("story", build)
+    return template, campaign, case_ids, moments, now
 
 
 @pytest.fixture
-def story(story_file, tmp_path):
+def story(stores, story_file, tmp_path):
     source, campaign, case_ids, moments, now = story_file
-    path = tmp_path / "huanjie.db"
-    shutil.copy(source, path)
-    engine = make_engine(f"sqlite:///{path}")
+    url = stores.fresh(tmp_path, source)
+    engine = make_engine(url)
     yield Story(Context(engine=engine, clock=MovableClock(now)), campaign, case_ids, moments)
     engine.dispose()
+    stores.drop(url)

@@ -11,6 +11,7 @@ from huanjie.cli.main import app
 from huanjie.store.db import transaction
 from tests.audit.scenario import AUDITOR
 from tests.fixtures.scenario import CLERK
+from tests.fixtures.tamper import tamper
 
 
 @pytest.fixture
@@ -30,9 +31,7 @@ def test_verify_then_tamper(cli, story):
     out = json.loads(cli("verify", "--as", AUDITOR, "--json"))
     assert out["intact"] and {c["chain"] for c in out["chains"]} == {story.campaign, "system"}
     assert "全部完整" in cli("verify", "--as", AUDITOR)
-    with transaction(story.ctx.engine) as s:
-        s.execute(text("DROP TRIGGER event_no_update"))
-        s.execute(text(f"UPDATE event SET actor = '某人' WHERE chain = '{story.campaign}' AND seq = 7"))
+    tamper(story.ctx, f"UPDATE event SET actor = '某人' WHERE chain = '{story.campaign}' AND seq = 7")
     text_out = cli("verify", "--as", AUDITOR, "--campaign", story.campaign, code=1)
     assert "断裂" in text_out and "第 7 号事件" in text_out and "被改动" in text_out
     broken = json.loads(cli("verify", "--as", AUDITOR, "--json", code=1))["chains"][0]["broken"]
@@ -48,7 +47,7 @@ def test_replay_log_and_check(cli, story):
     assert "P2.3" in cli("replay", "--village", "V001", "--as", AUDITOR)
     assert "回放与存储状态一致" in cli("replay", "--village", "V001", "--check", "--as", AUDITOR)
     with transaction(story.ctx.engine) as s:
-        s.execute(text("UPDATE step_state SET late = 1 WHERE step_key = 'V6.1' AND case_id IN (%s)"
+        s.execute(text("UPDATE step_state SET late = true WHERE step_key = 'V6.1' AND case_id IN (%s)"
                        % ",".join(map(str, story.case_ids))))
     diff = json.loads(cli("replay", "--village", "V001", "--check", "--as", AUDITOR, "--json", code=1))
     assert [d["message"] for d in diff["differences"]] == ["村委会换届 V6.1 逾期完成：回放为 False，存储为 True"]

@@ -60,7 +60,7 @@ def test_a_county_office_registered_without_a_county_acts_nowhere(ctx, counties,
     a, b = counties
     with transaction(ctx.engine) as s:  # as registered before counties were recorded (before 0005)
         s.execute(text("INSERT INTO app_user (name, role, scope_kind, active) "
-                       "VALUES ('旧县办', 'county_office', 'county', 1)"))
+                       "VALUES ('旧县办', 'county_office', 'county', true)"))
     for attempt in (lambda: launch(ctx, campaign_code=b.code, actor_name="旧县办", everything=True),
                     lambda: launch(ctx, campaign_code=a.code, actor_name="旧县办", everything=True),
                     lambda: export_archive(ctx, output=tmp_path / "x.zip", campaign_code=a.code, actor_name="旧县办"),

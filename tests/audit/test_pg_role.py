@@ -17,9 +17,9 @@ ROLE = "huanjie_app"
 
 
 @pytest.fixture
-def app_ctx(pg_ctx, pg_server):
+def app_ctx(pg_ctx, pg_url):
     """The same database, every connection acting as the application role."""
-    engine = make_engine(pg_server)
+    engine = make_engine(pg_url)
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from huanjie.audit.checkpoint import write_checkpoint
@@ -26,20 +25,7 @@ from huanjie.store.models import Event
 from huanjie.service.village_csv import VillageRow
 from huanjie.service.villages import save_villages
 from tests.factories import make_campaign, make_villages
-
-TRIGGERS = ("CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, 'x'); END",
-            "CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'x'); END")
-
-
-def _tamper(ctx, *statements, params=None):
-    with transaction(ctx.engine) as s:
-        s.execute(text("DROP TRIGGER event_no_update"))
-        s.execute(text("DROP TRIGGER event_no_delete"))
-        for sql in statements:
-            s.execute(text(sql), params or {})
-        for sql in TRIGGERS:
-            s.execute(text(sql))
-
+from tests.fixtures.tamper import drop_a_trigger, set_households, tamper
 
 def _head_to(ctx, chain, seq):
     return (f"UPDATE chain_head SET seq = {seq}, hash = (SELECT hash FROM event WHERE chain = '{chain}' "
@@ -47,21 +33,21 @@ def _head_to(ctx, chain, seq):
 
 
 def edit(ctx, chain):  # content changed, hash left as it was
-    _tamper(ctx, f"UPDATE event SET payload = json_set(payload, '$.households', 999) WHERE chain = '{chain}' AND seq = 3")
+    tamper(ctx, f"UPDATE event SET payload = {set_households(ctx, 999)} WHERE chain = '{chain}' AND seq = 3")
 
 
 def delete(ctx, chain):
-    _tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}' AND seq = 5")
+    tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}' AND seq = 5")
 
 
 def reorder(ctx, chain):
-    _tamper(ctx, f"UPDATE event SET seq = -1 WHERE chain = '{chain}' AND seq = 4",
+    tamper(ctx, f"UPDATE event SET seq = -1 WHERE chain = '{chain}' AND seq = 4",
             f"UPDATE event SET seq = 4 WHERE chain = '{chain}' AND seq = 5",
             f"UPDATE event SET seq = 5 WHERE chain = '{chain}' AND seq = -1")
 
 
 def truncate(ctx, chain):  # the last two events gone, the head moved back to match
-    _tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}' AND seq > 10", _head_to(ctx, chain, 10))
+    tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}' AND seq > 10", _head_to(ctx, chain, 10))
 
 
 def rewrite(ctx, chain):
@@ -78,7 +64,7 @@ def rewrite(ctx, chain):
             statements.append(f"UPDATE event SET payload = '{json.dumps(e.payload, ensure_ascii=False)}', "
                               f"prev_hash = '{e.prev_hash}', hash = '{e.hash}' WHERE id = {e.id}")
         prev = e.hash
-    _tamper(ctx, *statements, f"UPDATE chain_head SET hash = '{prev}' WHERE chain = '{chain}'")
+    tamper(ctx, *statements, f"UPDATE chain_head SET hash = '{prev}' WHERE chain = '{chain}'")
 
 
 def _append(ctx, chain, at):
@@ -96,11 +82,11 @@ def later_append(ctx, chain):  # added after the checkpoint, dated after it: wha
 
 
 def delete_chain(ctx, chain):  # every event and the head, the campaign left in place
-    _tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}'", f"DELETE FROM chain_head WHERE chain = '{chain}'")
+    tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}'", f"DELETE FROM chain_head WHERE chain = '{chain}'")
 
 
 def delete_chain_and_campaign(ctx, chain):  # nothing of the campaign left at all
-    _tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}'", f"DELETE FROM chain_head WHERE chain = '{chain}'",
+    tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}'", f"DELETE FROM chain_head WHERE chain = '{chain}'",
             "DELETE FROM step_state", 'DELETE FROM "case"', "DELETE FROM village", "DELETE FROM township",
             f"DELETE FROM campaign WHERE code = '{chain}'")
 
@@ -168,17 +154,16 @@ def test_a_later_append_is_reported_as_not_yet_covered(ctx, record):
 
 
 def test_dropped_triggers_are_noticed(ctx, record):
-    with transaction(ctx.engine) as s:
-        s.execute(text("DROP TRIGGER event_no_delete"))
+    name = drop_a_trigger(ctx)
     report = verify(ctx)
     assert not report.intact and [f.problem for f in report.findings] == ["protection"]
-    assert "event_no_delete" in report.findings[0].message
+    assert name in report.findings[0].message
 
 
 def test_a_case_without_its_launch_event_is_noticed(ctx, record):
     chain, _, _ = record
-    _tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}' AND kind = 'case.launched' AND village_code = 'V003'",
-            "UPDATE event SET seq = seq WHERE 0")
+    tamper(ctx, f"DELETE FROM event WHERE chain = '{chain}' AND kind = 'case.launched' AND village_code = 'V003'",
+            "UPDATE event SET seq = seq WHERE false")
     report = verify(ctx)
     assert any(f.problem == "missing_event" and "V003" in f.message for f in report.findings)
 

@@ -17,11 +17,6 @@ from tests.factories import make_campaign, make_villages
 CHAIN = "HJ2026-001"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_ctx(request):
-    return request.getfixturevalue("ctx" if request.param == "sqlite" else "pg_ctx")
-
-
 def _launched(ctx) -> int:
     campaign = make_campaign(ctx)
     make_villages(ctx, campaign)
@@ -49,31 +44,31 @@ def _chain(ctx, workers=1, per_worker_min=100_000):
         return verify_chain(s, CHAIN, workers=workers, per_worker_min=per_worker_min)
 
 
-def test_an_intact_store_reports_every_chain_with_its_head(any_ctx):
-    count = _launched(any_ctx)
-    report = verify(any_ctx)
+def test_an_intact_store_reports_every_chain_with_its_head(ctx):
+    count = _launched(ctx)
+    report = verify(ctx)
     assert report.intact and [c.chain for c in report.chains] == [CHAIN]
     [chain] = report.chains
-    with reading(any_ctx.engine) as s:
+    with reading(ctx.engine) as s:
         head = s.execute(text(f"SELECT seq, hash FROM chain_head WHERE chain = '{CHAIN}'")).one()
     assert (chain.events, chain.head_seq, chain.head_hash) == (count, head.seq, head.hash) == (count, count, head.hash)
     assert report.as_dict()["chains"][0]["intact"] is True
     # several processes give the same answer as one (PostgreSQL: they share one snapshot)
-    parallel = _chain(any_ctx, workers=3, per_worker_min=2)
+    parallel = _chain(ctx, workers=3, per_worker_min=2)
     assert (parallel.events, parallel.head_hash, parallel.broken) == (count, head.hash, None)
 
 
 @pytest.mark.parametrize("workers", [1, 3])
-def test_an_edited_payload_is_found_and_named(any_ctx, workers):
-    _launched(any_ctx)
-    _unprotect(any_ctx)
-    payload = "payload::jsonb || '{\"households\": 999}'" if any_ctx.engine.dialect.name == "postgresql" \
+def test_an_edited_payload_is_found_and_named(ctx, workers):
+    _launched(ctx)
+    _unprotect(ctx)
+    payload = "payload::jsonb || '{\"households\": 999}'" if ctx.engine.dialect.name == "postgresql" \
         else "json_set(payload, '$.households', 999)"
-    _sql(any_ctx, f"UPDATE event SET payload = {payload} WHERE chain = '{CHAIN}' AND seq = 3")
-    broken = _chain(any_ctx, workers=workers, per_worker_min=2).broken
+    _sql(ctx, f"UPDATE event SET payload = {payload} WHERE chain = '{CHAIN}' AND seq = 3")
+    broken = _chain(ctx, workers=workers, per_worker_min=2).broken
     assert (broken.problem, broken.seq, broken.kind, broken.village_code) == ("hash", 3, "village.created", "V002")
     assert "第 3 号事件（village.created，村 V002" in broken.message and "被改动" in broken.message
-    assert verify(any_ctx, campaign_code=CHAIN).intact is False
+    assert verify(ctx, campaign_code=CHAIN).intact is False
 
 
 # 10 events; with 3 workers the ranges are 1-3, 4-6, 7-10: a range's first, middle and last row

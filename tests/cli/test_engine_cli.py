@@ -5,7 +5,7 @@ import json
 from tests.cli.test_foundation_cli import huanjie
 
 
-def test_staff_work_through_the_cli(tmp_path):
+def test_staff_work_through_the_cli(tmp_path, cli_store):
     h = lambda *a, **k: huanjie(tmp_path, *a, **k)  # noqa: E731
     code = h("campaign", "create", "--name", "换届", "--county", "示范县", "--profile", "ZJ", "--party-day",
              "2026-09-15", "--vc-day", "2026-10-12").stdout.strip()
@@ -55,7 +55,6 @@ def huanjie_env(tmp_path, extra, *args):
     import sys
 
     env = {**os.environ, "HUANJIE_DATA_DIR": str(tmp_path / "data"), **extra}
-    env.pop("HUANJIE_DATABASE_URL", None)
     proc = subprocess.run([sys.executable, "-m", "huanjie", *args], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr

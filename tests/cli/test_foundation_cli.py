@@ -7,10 +7,11 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("cli_store")
 
 def huanjie(tmp_path, *args, check=True, env=None):
+    """``huanjie`` as a process on the test's store (the cli_store fixture)."""
     env = {**os.environ, "HUANJIE_DATA_DIR": str(tmp_path / "data"), **(env or {})}
-    env.pop("HUANJIE_DATABASE_URL", None)
     proc = subprocess.run([sys.executable, "-m", "huanjie", *args], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=120)
     if check and proc.returncode != 0:

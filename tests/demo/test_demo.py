@@ -1,8 +1,11 @@
 """The demo county ends the way its stories say (run without Prefect for speed)."""
 
+import pytest
+
 from huanjie.demo.run import demo_context, run_demo
 
 
+@pytest.mark.sqlite(reason="the demo makes its own SQLite file under the data dir (./dev demo)")
 def test_demo_county_outcomes(tmp_path):
     (tmp_path / "keep.txt").write_text("other data")
     ctx = demo_context(tmp_path)

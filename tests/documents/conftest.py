@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlmodel import select
 
@@ -30,15 +28,15 @@ def drive_village(ctx, clock, village: str = "V001") -> VillageDriver:
 
 
 @pytest.fixture(scope="session")
-def village_run(sqlite_template, tmp_path_factory):
+def village_run(stores, tmp_path_factory):
     """(ctx, driver) for V001 after both elections; read-only for the tests that use it."""
-    path = tmp_path_factory.mktemp("documents") / "huanjie.db"
-    shutil.copy(sqlite_template, path)
+    url = stores.fresh(tmp_path_factory.mktemp("documents"))
     clock = MovableClock("2026-07-01T09:00:00")
-    ctx = Context(engine=make_engine(f"sqlite:///{path}"), clock=clock)
+    ctx = Context(engine=make_engine(url), clock=clock)
     driver = drive_village(ctx, clock)
     yield ctx, driver
     ctx.engine.dispose()
+    stores.drop(url)
 
 
 @pytest.fixture(scope="session")

@@ -84,12 +84,10 @@ def _docx(doc):
 
 
 @pytest.fixture
-def county_village(sqlite_template, tmp_path, data_dir, monkeypatch):
+def county_village(db_url, tmp_path, data_dir, monkeypatch):
     """A village driven to P2.2 with the campaign's own D01 template (a new 红头)."""
-    path = tmp_path / "huanjie.db"
-    shutil.copy(sqlite_template, path)
     clock = MovableClock("2026-07-01T09:00:00")
-    ctx = Context(engine=make_engine(f"sqlite:///{path}"), clock=clock)
+    ctx = Context(engine=make_engine(db_url), clock=clock)
     campaign = make_campaign(ctx)
     folder = data_dir / "templates" / campaign.code
     folder.mkdir(parents=True)

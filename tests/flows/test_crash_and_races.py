@@ -77,17 +77,9 @@ def test_a_killed_run_resumes_with_no_step_lost_or_doubled(ctx, db_url, county, 
         prev = e.hash
 
 
-@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
-def test_two_simultaneous_approvals_make_one_decision(request, store, clock, tmp_path):
-    from huanjie.service.context import Context
+def test_two_simultaneous_approvals_make_one_decision(ctx, db_url, clock, tmp_path):
     from huanjie.service.users import add_user
 
-    if store == "sqlite":
-        db_url = request.getfixturevalue("db_url")
-        ctx = Context(engine=make_engine(db_url), clock=clock)
-    else:
-        ctx = request.getfixturevalue("pg_ctx")
-        db_url = request.getfixturevalue("pg_server")
     clock.set(NOW)
     campaign = make_campaign(ctx)
     make_villages(ctx, campaign)

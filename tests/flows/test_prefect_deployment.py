@@ -133,7 +133,7 @@ def _replay_equal(ctx, villages) -> None:
 
 
 @pytest.mark.scale
-def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx, clock, pg_server, tmp_path):
+def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx, clock, pg_url, tmp_path):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from huanjie.flows.deploy import submit
@@ -145,11 +145,11 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
     make_villages(ctx, campaign, rows)
     _staff(ctx)
 
-    with prefect_server(pg_server, tmp_path) as api:
+    with prefect_server(pg_url, tmp_path) as api:
         _SEEN.update(ctx=ctx, api=api)
         workers, serve = [], None
         try:
-            env = worker_env(api, pg_server, tmp_path, "cli", **SETTINGS)
+            env = worker_env(api, pg_url, tmp_path, "cli", **SETTINGS)
             launch = subprocess.run([sys.executable, "-m", "huanjie", "launch", "--campaign", campaign.code, "--all",
                                      "--as", COUNTY], env=env, capture_output=True, text=True, timeout=600)
             assert launch.returncode == 0 and "已启动 200 个村" in launch.stdout, launch.stdout + launch.stderr
@@ -158,9 +158,9 @@ def test_two_prefect_workers_advance_200_villages_once_and_survive_a_kill(pg_ctx
             for v in villages:  # the first steps up to the first gate, before the workers start:
                 v.record("P1.1")  # their dispatchers then submit them in batches of 50 per township
                 v.record("P1.2")
-            workers += [start_worker(api, pg_server, tmp_path, name, actor=COUNTY, **SETTINGS) for name in ("w1", "w2")]
+            workers += [start_worker(api, pg_url, tmp_path, name, actor=COUNTY, **SETTINGS) for name in ("w1", "w2")]
             # its dispatcher looks more often than the workers' (20 s): it submits most of what is woken below
-            serve = start_serve(api, pg_server, tmp_path, **SETTINGS, HUANJIE_WEB_WORKER_INTERVAL="3")
+            serve = start_serve(api, pg_url, tmp_path, **SETTINGS, HUANJIE_WEB_WORKER_INTERVAL="3")
             wait_ready(workers)
             _wait("first gates reached", lambda: _count(ctx, StepState.step_key == "P1.2",
                                                        StepState.status == "awaiting") == 200, workers, 600)

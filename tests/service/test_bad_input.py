@@ -3,7 +3,6 @@ nothing written."""
 
 from __future__ import annotations
 
-import hashlib
 
 import pytest
 from typer.testing import CliRunner
@@ -117,10 +116,6 @@ def test_a_notify_config_not_in_utf8(ctx, cli, tmp_path, monkeypatch):
     out = "".join(result.output.split())
     assert result.exit_code == 2 and "不是UTF-8编码" in out and "第1行" in out, result.output
 
-
-def _db_bytes(db_url) -> str:
-    path = db_url.removeprefix("sqlite:///")
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
 @pytest.mark.parametrize("manifest", [b"[]", b'{"format": "huanjie-audit-export", "members": []}',

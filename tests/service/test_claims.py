@@ -22,15 +22,10 @@ NOW = "2026-07-20T10:00:00"
 VILLAGES = [(f"K{i:03d}", f"第{i}村", "城关镇") for i in range(15)]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, clock):
+@pytest.fixture
+def store(db_url, ctx, clock):
     """Two contexts on one store, as two worker processes have: own engines, one wall clock."""
-    if request.param == "sqlite":
-        url = request.getfixturevalue("db_url")
-        first = request.getfixturevalue("ctx")
-    else:
-        first = request.getfixturevalue("pg_ctx")
-        url = request.getfixturevalue("pg_server")
+    first, url = ctx, db_url
     wall = MovableClock(NOW)
     first.wall = wall
     first.lease_seconds = 60

@@ -7,12 +7,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from huanjie.clock import MovableClock, SystemClock
 from huanjie.prefect_env import apply_prefect_defaults
 from huanjie.service.context import build_context
 from huanjie.settings import ClockSettings, EngineSettings, Settings, StoreSettings
 
 
+@pytest.mark.sqlite(reason="the default store: <data_dir>/huanjie.db when no database URL is set")
 def test_build_context_takes_everything_from_the_settings(tmp_path):
     settings = Settings(store=StoreSettings(data_dir=tmp_path), clock=ClockSettings(now="2026-07-20T10:00:00"),
                         engine=EngineSettings(batch_size=7, lease_seconds=30, poll_interval=2))

@@ -12,13 +12,8 @@ from huanjie.clock import MovableClock
 from huanjie.service.scheduler_lock import SchedulerLock, run_exclusive
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request):
-    return request.getfixturevalue("ctx" if request.param == "sqlite" else "pg_ctx")
-
-
-def test_one_holder_at_a_time_and_the_other_takes_over_after_release(store):
-    first, second = SchedulerLock(store), SchedulerLock(store)
+def test_one_holder_at_a_time_and_the_other_takes_over_after_release(ctx):
+    first, second = SchedulerLock(ctx), SchedulerLock(ctx)
     assert first.acquire()
     assert not second.acquire()
     assert first.still_held() and not second.still_held()
@@ -28,7 +23,8 @@ def test_one_holder_at_a_time_and_the_other_takes_over_after_release(store):
     second.release()
 
 
-def test_sqlite_a_silent_holder_loses_the_lease_once_it_expires(ctx):
+def test_sqlite_a_silent_holder_loses_the_lease_once_it_expires(sqlite_ctx):
+    ctx = sqlite_ctx
     wall = MovableClock("2026-08-01T09:00:00")
     first = SchedulerLock(ctx, lease_seconds=30, wall=wall)
     second = SchedulerLock(ctx, lease_seconds=30, wall=wall)
@@ -63,11 +59,11 @@ class _Scheduler:
         _Scheduler.running.remove(self.name)
 
 
-def test_two_schedulers_run_one_at_a_time(store):
+def test_two_schedulers_run_one_at_a_time(ctx):
     _Scheduler.running = []
     stops = {name: threading.Event() for name in ("a", "b")}
     seen: list[list[str]] = []
-    threads = [threading.Thread(target=run_exclusive, args=(store, lambda n=name: _Scheduler(n), stops[name]),
+    threads = [threading.Thread(target=run_exclusive, args=(ctx, lambda n=name: _Scheduler(n), stops[name]),
                                 kwargs={"check_seconds": 0.05}, daemon=True) for name in stops]
     for t in threads:
         t.start()

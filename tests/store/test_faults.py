@@ -27,7 +27,10 @@ from tests.fixtures.scenario import COUNTY, VillageDriver, add_staff, launch_all
 
 
 def _full(ctx, db_url) -> Context:
-    """The same store on a disk with no room left (SQLite's max_page_count at its current size)."""
+    """The same store on a disk with no room left (SQLite: max_page_count at its current size; PostgreSQL:
+    every write refused as the server refuses on a full disk)."""
+    if ctx.engine.dialect.name != "sqlite":
+        return _filling_up(db_url, ctx.clock)
     with ctx.engine.connect() as conn:
         pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
     engine = make_engine(db_url)
@@ -56,24 +59,47 @@ def test_a_full_disk_is_reported_as_such(ctx, db_url, monkeypatch):
 
 def test_a_read_only_store_is_reported_as_such(ctx, db_url, monkeypatch):
     make_campaign(ctx)
-    path = db_url.removeprefix("sqlite:///")
-    read_only = Context(engine=make_engine(f"sqlite:///file:{path}?mode=ro&uri=true"), clock=ctx.clock)
+    read_only = Context(engine=_read_only(db_url), clock=ctx.clock)
     monkeypatch.setattr(common, "_context", read_only)
     result = CliRunner().invoke(app, ["campaign", "create", "--name", "换届", "--county", "示范县", "--profile", "ZJ",
                                       "--party-day", "2026-09-15", "--vc-day", "2026-10-12"])
     assert result.exit_code == 2 and "只读" in result.output and "同时修改" not in result.output, result.output
 
 
-def _filling_up(db_url, clock) -> Context:
-    """A store whose disk fills up now: every write fails as SQLite fails on a full disk."""
-    import sqlite3
+def _read_only(db_url):
+    if db_url.startswith("sqlite"):
+        path = db_url.removeprefix("sqlite:///")
+        return make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    engine = make_engine(db_url)
 
+    @event.listens_for(engine, "connect")
+    def _read_only_session(dbapi_conn, _record):
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        dbapi_conn.commit()
+
+    return engine
+
+
+def _disk_full_error(db_url) -> Exception:
+    """What the backend's driver raises when the disk is full."""
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        return sqlite3.OperationalError("database or disk is full")
+    from psycopg.errors import DiskFull
+
+    return DiskFull("could not extend file: No space left on device")
+
+
+def _filling_up(db_url, clock) -> Context:
+    """A store whose disk fills up now: every write fails as the backend fails on a full disk."""
     engine = make_engine(db_url)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _full(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
-            raise sqlite3.OperationalError("database or disk is full")
+            raise _disk_full_error(db_url)
 
     return Context(engine=engine, clock=clock)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,15 +24,17 @@ START_TIMEOUT = 180  # seconds: the machine is shared and busy
 
 
 @pytest.fixture(scope="session")
-def world_db(sqlite_template, tmp_path_factory):
-    """The built county, once per session; each server gets its own copy."""
-    path = tmp_path_factory.mktemp("world") / "huanjie.db"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    clock = MovableClock("2026-07-01T09:00:00")
-    info = build_world(Context(engine=engine, clock=clock), clock)
-    engine.dispose()
-    return path, info
+def world_db(stores):
+    """The built county, once per session (a template on the session's backend); each server gets its own copy."""
+
+    def build(url):
+        engine = make_engine(url)
+        clock = MovableClock("2026-07-01T09:00:00")
+        info = build_world(Context(engine=engine, clock=clock), clock)
+        engine.dispose()
+        return info
+
+    return stores.template("world", build)
 
 
 def _free_port() -> int:
@@ -43,21 +44,29 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, base: str, db: Path, info: dict, proc: subprocess.Popen) -> None:
-        self.base, self.db, self.info, self.proc = base, db, info, proc
+    def __init__(self, base: str, db_url: str, info: dict, proc: subprocess.Popen) -> None:
+        self.base, self.db_url, self.info, self.proc = base, db_url, info, proc
 
     def ctx(self) -> Context:
-        return Context(engine=make_engine(f"sqlite:///{self.db}"), clock=MovableClock(self.info["now"]))
+        return Context(engine=make_engine(self.db_url), clock=MovableClock(self.info["now"]))
 
 
 @contextmanager
-def serving(world_db, tmp_path: Path, *flags: str, env: dict | None = None):
+def serving(stores, world_db, tmp_path: Path, *flags: str, env: dict | None = None):
     """``huanjie serve`` on a copy of the world, in its own process; ``flags`` as on the command line."""
     source, info = world_db
-    db = tmp_path / "huanjie.db"
-    shutil.copy(source, db)
+    db_url = stores.fresh(tmp_path, source)
+    try:
+        with _serve(db_url, info, tmp_path, flags, env) as server:
+            yield server
+    finally:
+        stores.drop(db_url)
+
+
+@contextmanager
+def _serve(db_url: str, info: dict, tmp_path: Path, flags, env: dict | None):
     port = _free_port()
-    env = {**os.environ, "HUANJIE_DATABASE_URL": f"sqlite:///{db}", "HUANJIE_DATA_DIR": str(tmp_path),
+    env = {**os.environ, "HUANJIE_DATABASE_URL": db_url, "HUANJIE_DATA_DIR": str(tmp_path),
            "HUANJIE_NOW": info["now"], "HUANJIE_LOCK_MINUTES": "15", **(env or {})}
     log = open(tmp_path / "server.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "huanjie", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -76,7 +85,7 @@ def serving(world_db, tmp_path: Path, *flags: str, env: dict | None = None):
             raise RuntimeError("server did not start:\n" + (tmp_path / "server.log").read_text(errors="replace"))
         time.sleep(0.5)
     try:
-        yield Server(base, db, info, proc)
+        yield Server(base, db_url, info, proc)
     finally:
         proc.terminate()
         try:
@@ -87,8 +96,8 @@ def serving(world_db, tmp_path: Path, *flags: str, env: dict | None = None):
 
 
 @pytest.fixture
-def server(world_db, tmp_path):
-    with serving(world_db, tmp_path, "--no-prefect") as s:
+def server(stores, world_db, tmp_path):
+    with serving(stores, world_db, tmp_path, "--no-prefect") as s:
         yield s
 
 

@@ -8,31 +8,38 @@ import sqlite3
 import time
 
 import httpx
+from sqlalchemy import text
 
 from huanjie.service.accounts import create_token
+from huanjie.store.db import make_engine, reading
 from tests.web.conftest import serving
 from tests.web.world import APPROVER, COUNTY
 
 MOVE_TIMEOUT = 480  # seconds: the first round also starts Prefect's ephemeral API server
 
 
-def _status(db, village: str, step: str) -> str:
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT s.status FROM step_state s JOIN \"case\" c ON c.id = s.case_id JOIN village v "
-                            "ON v.id = c.village_id WHERE v.code = ? AND s.step_key = ?", (village, step)).fetchone()[0]
+def _status(server, village: str, step: str) -> str:
+    engine = make_engine(server.db_url)
+    try:
+        with reading(engine) as s:
+            return s.execute(text("SELECT s.status FROM step_state s JOIN \"case\" c ON c.id = s.case_id JOIN village v "
+                                  "ON v.id = c.village_id WHERE v.code = :v AND s.step_key = :k"),
+                             {"v": village, "k": step}).scalar_one()
+    finally:
+        engine.dispose()
 
 
-def test_serve_in_prefect_mode_moves_the_next_step_after_an_approval(world_db, tmp_path):
+def test_serve_in_prefect_mode_moves_the_next_step_after_an_approval(stores, world_db, tmp_path):
     env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "420",
            "PREFECT_HOME": str(tmp_path / "prefect")}  # a Prefect of its own, to count its flow runs
-    with serving(world_db, tmp_path, env=env) as server:  # no --no-prefect: the worker runs Prefect flows
-        assert _status(server.db, "V001", "P3.1") == "pending"  # recorded while P2.3 waits
+    with serving(stores, world_db, tmp_path, env=env) as server:  # no --no-prefect: the worker runs Prefect flows
+        assert _status(server, "V001", "P3.1") == "pending"  # recorded while P2.3 waits
         token = create_token(server.ctx(), name=APPROVER, actor_name=COUNTY, label="测试")
         api = httpx.Client(base_url=server.base, timeout=120, headers={"Authorization": f"Bearer {token}"})
         ok = api.post("/api/villages/V001/steps/P2.3/decision", json={"decision": "approve"})
         assert ok.status_code == 200 and ok.json()["status"] == "done", ok.text
         deadline = time.monotonic() + MOVE_TIMEOUT
-        while _status(server.db, "V001", "P3.1") != "done":
+        while _status(server, "V001", "P3.1") != "done":
             assert server.proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")
             assert time.monotonic() < deadline, (tmp_path / "server.log").read_text(errors="replace")
             time.sleep(1)

@@ -20,7 +20,7 @@ PAGES = ["/board", "/inbox", "/village/V003", "/village/V003/step/P2.2", "/villa
          "/county", "/audit?view=logins", "/board?township=城关镇&state=blocked", "/inbox?township=城关镇"]
 
 
-def test_probe_is_inert_on_every_page_and_download(server, page):
+def test_probe_is_inert_on_every_page_and_download(server, page, tmp_path):
     alerts = []
     page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
     login(page, server.base, COUNTY, PASSWORD)
@@ -47,7 +47,7 @@ def test_probe_is_inert_on_every_page_and_download(server, page):
     pdf = get("/village/V003/doc/D01/P2.2.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert b"/JavaScript" not in pdf.content and b"/JS" not in pdf.content
-    path = server.db.parent / "probe.pdf"
+    path = tmp_path / "probe.pdf"
     path.write_bytes(pdf.content)
     pdf_text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "<script>" in pdf_text.replace(" ", "") or "alert(1)" in pdf_text
