@@ -8,6 +8,7 @@ import re
 import httpx
 from docx import Document
 from playwright.sync_api import expect
+from sqlalchemy import text
 
 from tests.web.conftest import login, shot
 from tests.web.world import APPROVER, AUDITOR, CLERK, PASSWORD, RECORDER
@@ -110,8 +111,8 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(server, page):
     expect(page.locator(".alert")).to_contain_text("锁定")
     assert "/login" in page.url
     with server.ctx().engine.connect() as conn:
-        kinds = [k for (k,) in conn.exec_driver_sql("SELECT kind FROM event WHERE actor = ? AND kind LIKE 'auth.%' "
-                                                    "ORDER BY id", (APPROVER,))]
+        kinds = [k for (k,) in conn.execute(text("SELECT kind FROM event WHERE actor = :actor AND kind LIKE 'auth.%' "
+                                                 "ORDER BY id"), {"actor": APPROVER})]
     assert kinds == ["auth.failed"] * 4 + ["auth.locked", "auth.refused"]
 
 
