@@ -17,6 +17,7 @@ import orjson
 
 from huanjie.audit.access import audit_session, require_campaign
 from huanjie.audit.history import SHANGHAI, AuditEvent, village_events
+from huanjie.calendar.legal import version_label
 from huanjie.privacy import mask
 from huanjie.service.context import Context
 from huanjie.service.roles import role_label
@@ -170,7 +171,7 @@ def _campaign_moved(p: dict) -> str:
 
 def _launched(p: dict) -> str:
     return (f"启动换届流程，共 {len(p.get('steps', {}))} 个步骤（步骤目录 {p.get('catalogue_version')}，规则 "
-            f"{_profile(p.get('profile'))} {p.get('profile_version')}，日历数据 {p.get('calendar_version')}）")
+            f"{_profile(p.get('profile'))} {p.get('profile_version')}，日历数据 {version_label(str(p.get('calendar_version')))}）")
 
 
 def _profile(code: Any) -> str:
@@ -193,7 +194,8 @@ DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
     "user.added": lambda p: f"登记用户 {p.get('name')}，角色 {role_label(str(p.get('role')))}，范围 {p.get('scope') or '全县'}",
     "calendar.local_rest_day": lambda p: (f"取消本地休息日 {p.get('date')}" if p.get("removed") else
                                           f"增加本地休息日 {p.get('date')}（{p.get('label')}）"),
-    "calendar.updated": lambda p: f"法定节假日数据更新：{p.get('from')} → {p.get('to')}",
+    "calendar.updated": lambda p: (f"法定节假日数据更新：{version_label(str(p.get('from')))} → "
+                                   f"{version_label(str(p.get('to')))}"),
     "case.launched": _launched,
     "step.recorded": _recorded,  # with the step's labels: see describe()
     "check.failed": lambda p: f"检查未通过：{_failures(p.get('failures', []))}",

@@ -205,6 +205,18 @@ def _version(data: HolidayData, local: Mapping[int, str]) -> str:
     return version
 
 
+def version_label(version: str) -> str:
+    """A calendar version (``_version``) as a reader says it: 全国节假日 2020-2026 年（15abb0975d69）, plus the
+    local rest days; a version in another form is shown as it is."""
+    national, _, local = version.partition("+local:")
+    parts = national.split(":")
+    if len(parts) != 3 or parts[0] != "cn-holidays":
+        return version
+    label = f"全国节假日安排 {parts[1]} 年（{parts[2]}）"
+    count, _, digest = local.partition(":")
+    return label + (f"，本地休息日 {count} 天（{digest}）" if count.isdigit() else "")
+
+
 def load_calendar(path: Path | None = None) -> LegalCalendar:
     """The calendar of ``path`` (default: the packaged data file, parsed once per process)."""
     if path is None:

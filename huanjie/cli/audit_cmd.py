@@ -106,13 +106,14 @@ def _show_replay(village: str, state: dict) -> None:
     from rich.table import Table
 
     from huanjie.audit.timeline import step_name
+    from huanjie.calendar.legal import version_label
 
     when = f"截至 {state['at']}" if state["at"] else "截至最新事件"
     console.print(f"村 {plain(state['info'].get('name', ''))}（{plain(village)}）回放，{plain(when)}，至第 {state['last_seq']} 号事件")
     for election, case in state["cases"].items():
         v = case["versions"]
         table = Table(title=plain(f"{ELECTIONS.get(election, election)}（步骤目录 {v['catalogue_version']}，规则 "
-                                  f"{v['profile']} {v['profile_version']}，日历 {v['calendar_version']}）"))
+                                  f"{v['profile']} {v['profile_version']}，日历 {version_label(v['calendar_version'])}）"))
         for col in ("步骤", "名称", "状态", "期限", "次数", "填报人", "完成日", "审批", "说明"):
             table.add_column(col)
         for key, s in case["steps"].items():

@@ -162,3 +162,12 @@ def test_calendar_data_error_is_a_value_error(tmp_path):
     shutil.copy(DEFAULT_DATA_FILE, tmp_path / "ok.yaml")
     assert issubclass(CalendarDataError, ValueError)
     assert load_calendar(tmp_path / "ok.yaml").version == load_calendar().version
+
+
+def test_a_calendar_version_reads_as_words():
+    from huanjie.calendar.legal import version_label
+
+    assert version_label("cn-holidays:2020-2026:15abb0975d69") == "全国节假日安排 2020-2026 年（15abb0975d69）"
+    assert version_label("cn-holidays:2020-2026:15abb0975d69+local:3:0a1b2c3d") == (
+        "全国节假日安排 2020-2026 年（15abb0975d69），本地休息日 3 天（0a1b2c3d）")
+    assert version_label("k1") == "k1"  # not ours: shown as it is

@@ -83,8 +83,10 @@ def test_inbox_filters_and_approval_without_a_reload(server, page):
     page.select_option("select[name=stage]", "P3")
     expect(results).not_to_contain_text("P2.3", timeout=WAIT)
     assert _same_page(page) and "stage=P3" in page.url  # the filtered list has its own address
+    expect(page.locator("#clear-filters")).to_contain_text("清除")  # renewed with the list
     page.select_option("select[name=stage]", "")
     expect(results).to_contain_text("P2.3", timeout=WAIT)
+    expect(page.locator("#clear-filters")).not_to_contain_text("清除")
     row = results.locator("tr", has_text="东湖村").filter(has_text="P2.3")
     row.get_by_role("button", name="批准").click()
     expect(page.locator(".notice")).to_contain_text("已批准 V001 P2.3", timeout=WAIT)
@@ -143,6 +145,7 @@ def test_board_filters_without_a_reload(server, page):
     expect(results).to_contain_text("东湖村")
     assert _same_page(page)
     assert "state=awaiting" in page.locator("#export-link").get_attribute("href")  # export follows the filter
+    expect(page.locator("#clear-filters")).to_contain_text("清除")
 
 
 def test_approving_from_the_inbox_works_without_javascript(server, browser):
