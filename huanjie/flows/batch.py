@@ -61,8 +61,8 @@ async def run_batch(ctx: Context, case_ids: list[int], owner: str, *, claim: Cla
     return BatchResult(ids, advanced)
 
 
-def claim_plain(ctx: Context) -> Claimer:
-    return lambda case_ids, owner: claim_cases(ctx, case_ids, owner=owner)
+def claim_plain(ctx: Context, *, wait: bool = False) -> Claimer:
+    return lambda case_ids, owner: claim_cases(ctx, case_ids, owner=owner, wait=wait)
 
 
 def finish_plain(ctx: Context) -> Finisher:

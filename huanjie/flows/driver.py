@@ -16,13 +16,14 @@ __all__ = ["run_cases", "run_woken", "woken_cases"]
 
 def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Callable[[int], None] | None = None,
               prefect: bool = True, todo: list[tuple[int, int]] | None = None, check: bool = True,
-              owner: str | None = None) -> int:
+              owner: str | None = None, wait: bool = False) -> int:
     """Run the flows of every woken case (or of ``todo``, from ``woken_cases``), in batches;
     returns how many cases ran. Each batch is one ``cases_flow`` (huanjie.flows.batch): claimed
     first (cases another worker holds are skipped), marked as run last. Raises
     ``EngineUnavailable`` when Prefect's API cannot be reached (checked first with retries,
     unless ``check`` is off: the worker checks once, when it starts and after an outage); the
-    batch is then released unrun."""
+    batch is then released unrun. ``wait``: the claim waits for cases another transaction has
+    locked for a moment instead of skipping them (huanjie.service.claims.claim_cases; plain runs only)."""
     if todo is None:
         todo = woken_cases(ctx, campaign_code)
     if todo and prefect and check:
@@ -33,17 +34,17 @@ def run_woken(ctx: Context, *, campaign_code: str | None = None, progress: Calla
     ran, size = 0, ctx.batch_size
     for start in range(0, len(todo), size):
         ids = [case_id for case_id, _ in todo[start:start + size]]
-        ran += len(_run_batch(ctx, ids, owner, prefect=prefect).claimed)
+        ran += len(_run_batch(ctx, ids, owner, prefect=prefect, wait=wait).claimed)
         if progress:
             progress(len(ids))
     return ran
 
 
-def _run_batch(ctx: Context, case_ids: list[int], owner: str, *, prefect: bool):
+def _run_batch(ctx: Context, case_ids: list[int], owner: str, *, prefect: bool, wait: bool = False):
     from huanjie.flows.batch import claim_plain, finish_plain, run_batch
 
     if not prefect:
-        return asyncio.run(run_batch(ctx, case_ids, owner, claim=claim_plain(ctx), finish=finish_plain(ctx),
+        return asyncio.run(run_batch(ctx, case_ids, owner, claim=claim_plain(ctx, wait=wait), finish=finish_plain(ctx),
                                      walk=lambda ids: walk_cases(ctx, ids, _plain_stage(ctx))))
     from huanjie.flows.batch import cases_flow
 

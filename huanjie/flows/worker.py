@@ -46,7 +46,8 @@ def serve(ctx: Context, *, interval: float = 0.25, once: bool = False, echo: Cal
 
 class PromptLane:
     """Runs the cases woken in this process as soon as their transaction commits, each round a
-    batch of just those (claimed like any batch: a case the polling loop holds is left to it).
+    batch of just those (claimed like any batch: a case the polling loop holds is left to it; a
+    case another transaction has locked for a moment is waited for, not skipped).
     Without Prefect only: the plain walk hands its context down (Prefect's runs read a
     process-wide one, which two threads must not set at once)."""
 
@@ -61,7 +62,8 @@ class PromptLane:
 
     def round(self, woken: list[int]) -> int:
         """Run these woken cases now; how many ran."""
-        return run_woken(self.ctx, prefect=False, check=False, owner=self.owner, todo=[(c, 0) for c in woken])
+        return run_woken(self.ctx, prefect=False, check=False, owner=self.owner, todo=[(c, 0) for c in woken],
+                         wait=True)
 
     def _run(self) -> None:
         wakeup = self.ctx.wakeup

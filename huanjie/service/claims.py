@@ -90,10 +90,13 @@ def _free(now: dt.datetime, owner: str):
     return or_(*free)
 
 
-def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str, seconds: float | None = None) -> list[Claim]:
+def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str, seconds: float | None = None,
+                wait: bool = False) -> list[Claim]:
     """Lease those of ``case_ids`` that are woken and not leased by anyone else (an expired
     lease counts as free; a submitter's claim is taken up by its flow run, see ``submit_owner``);
-    returns what this call took, in case order. The lease lasts ``seconds`` (default ``ctx.lease_seconds``)."""
+    returns what this call took, in case order. The lease lasts ``seconds`` (default ``ctx.lease_seconds``).
+    ``wait``: on PostgreSQL, wait for a row another transaction has locked for a moment instead
+    of skipping it (the prompt lane: it was told of just these cases, and no one else will be)."""
     ids = sorted(set(case_ids))
     if not ids:
         return []
@@ -103,11 +106,14 @@ def claim_cases(ctx: Context, case_ids: Iterable[int], *, owner: str, seconds: f
     with transaction(ctx.engine) as session:
         if session.get_bind().dialect.name == "postgresql":
             # a submitted run taking up its submitter's claim waits for a row another transaction
-            # has locked for a moment (a record, the overdue sweep): no one else may claim those
-            # cases, and skipping one would leave it under the submitter's long lease, unrun
-            reserved = owner.startswith(SUBMITTED)
+            # has locked for a moment (a record, the overdue sweep; any insert of a row that
+            # refers to the case holds it FOR KEY SHARE): no one else may claim those cases, and
+            # skipping one would leave it under the submitter's long lease, unrun. So does the
+            # prompt lane (``wait``): a case it skipped would wait for the next poll. The others
+            # skip (a polling worker's batch must not queue behind another's)
+            wait = wait or owner.startswith(SUBMITTED)
             rows = session.exec(
-                select(Case.id, Case.wake).where(wanted).order_by(Case.id).with_for_update(skip_locked=not reserved)
+                select(Case.id, Case.wake).where(wanted).order_by(Case.id).with_for_update(skip_locked=not wait)
             ).all()
             if rows:
                 session.execute(update(Case).where(col(Case.id).in_([r[0] for r in rows]))
