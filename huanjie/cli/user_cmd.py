@@ -25,9 +25,9 @@ def add(
     """登记用户及其角色、范围（须由县换届办登记；第一个用户由系统登记）。"""
     from huanjie.service.accounts import add_user_with_password
     from huanjie.service.roles import role_label
-    from huanjie.service.users import infer_scope_kind
+    from huanjie.service.users import placed_scope
 
-    kind = scope_kind or infer_scope_kind(context(), scope)
+    kind, scope = (scope_kind, scope) if scope_kind else placed_scope(context(), role, scope)
     user = add_user_with_password(context(), name=name, role=role, scope_kind=kind, scope=scope, actor_name=as_,
                                   county=county, password=password)
     if json_out:

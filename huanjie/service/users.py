@@ -100,11 +100,11 @@ def placed_scope(ctx: Context, role: str, scope: str | None) -> tuple[str, str |
     scope = (scope or "").strip() or None
     if ROLE_SCOPES.get(role) == ("county",):
         return "county", None
-    kind = infer_scope_kind(ctx, scope)
+    kind = _named_kind(ctx, scope)
     return kind, scope if kind != "county" else None
 
 
-def infer_scope_kind(ctx: Context, scope: str | None) -> str:
+def _named_kind(ctx: Context, scope: str | None) -> str:
     """A scope names a village (by code) or a township (by name) known to the store."""
     from huanjie.store.models import Township, Village
 

@@ -51,7 +51,7 @@ def negative_list_passed(ctx: CheckContext) -> Iterator[Issue]:
 
 
 @check("archive_index_complete", title="归档目录",
-       fields={"archived": "已归档材料（文书编号如 D05 或名称；选票填 ballots 或 选票）"},
+       fields={"archived": "已归档材料（填文书编号如 D05，或材料名称如 选票）"},
        optional={"election": "归档所属选举（party 党组织 / vc 村委会），检查未带步骤时填写"})
 def archive_index_complete(ctx: CheckContext) -> Iterator[Issue]:
     election = ELECTIONS.get((ctx.step or "")[:1]) or ctx.lookup("election", None)
