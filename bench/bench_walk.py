@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> dict:
             runs[name].append(row)
             print(f"round {n + 1} {name:8}: {row['cpu'] / args.villages:.3f} s CPU, "
                   f"{row['wall'] / args.villages:.3f} s wall per village", flush=True)
-    result = {"villages": args.villages, "steps": runs["this"][0]["total"], "baseline": str(args.baseline),
+    result = {"villages": args.villages, "steps": runs["this"][0]["total"], "baseline_checkout": str(args.baseline),
               "uptime_before": before, "uptime_after": _uptime()}
     for name, rows in runs.items():
         result[name] = {"cpu_per_village": statistics.median(r["cpu"] for r in rows) / args.villages,

@@ -298,8 +298,16 @@ def _needs(t: Table, em_twips: int, long_min: float = 2.0) -> tuple[list[float],
     return least, wanted
 
 
-def column_widths(t: Table, available: int, em_twips: int) -> list[int] | None:
-    """Widths filling ``available`` twips, or None when even the least widths do not fit."""
+def column_widths(t: Table, available: int, em_twips: int, memo: dict | None = None) -> list[int] | None:
+    """Widths filling ``available`` twips, or None when even the least widths do not fit.
+
+    ``memo``: the widths already found for this page's tables (one page asks for a table's
+    widths when choosing its section's orientation and again when writing it)."""
+    if memo is not None:
+        key = (id(t), available, em_twips)
+        if key not in memo:
+            memo[key] = column_widths(t, available, em_twips)
+        return memo[key]
     if t.fixed:
         total = sum(t.widths)
         return [available * w // total for w in t.widths]
@@ -440,7 +448,7 @@ def _colophon(c: Colophon, setup: "Setup") -> str:
             f'<w:spacing w:line="{height + COLOPHON_GAP_TWIPS}" w:lineRule="exact"/></w:pPr>{box}</w:p>')
 
 
-def section_setups(page: Page) -> list[tuple[Setup, list[Block]]]:
+def section_setups(page: Page, memo: dict | None = None) -> list[tuple[Setup, list[Block]]]:
     """The page's sections, each with its set-up (landscape when a table needs the width)."""
     sections: list[tuple[str, list[Block]]] = [(page.kind, [])]
     for b in page.blocks:
@@ -453,7 +461,7 @@ def section_setups(page: Page) -> list[tuple[Setup, list[Block]]]:
         setup = SETUPS[kind]
         if kind in ("notice", "form"):
             for b in blocks:
-                if isinstance(b, Table) and column_widths(b, setup.text_width_twips, _em(b)) is None:
+                if isinstance(b, Table) and column_widths(b, setup.text_width_twips, _em(b), memo) is None:
                     setup = setup.landscape()
                     break
         out.append((setup, blocks))
@@ -464,7 +472,7 @@ def _em(t: Table) -> int:
     return 240 if t.small else 280
 
 
-def _body(setup: Setup, blocks: list[Block]) -> str:
+def _body(setup: Setup, blocks: list[Block], memo: dict | None = None) -> str:
     out = []
     width = setup.text_width_twips
     colophons = [b for b in blocks if isinstance(b, Colophon)]
@@ -474,7 +482,7 @@ def _body(setup: Setup, blocks: list[Block]) -> str:
         # the two paragraphs before the closing block (and the seal room) stay on its page
         keep = closing_at is not None and closing_at - 4 <= i < len(blocks) - (0 if colophons else 1)
         if isinstance(b, Table):
-            widths = column_widths(b, width, _em(b)) or column_widths(
+            widths = column_widths(b, width, _em(b), memo) or column_widths(
                 Table(b.widths, b.rows, fixed=True), width, _em(b))
             out.append(_table(b, widths, keep))
             out.append(_para(Para(""), keep_next=keep) if keep else "<w:p/>")
@@ -489,10 +497,11 @@ def _body(setup: Setup, blocks: list[Block]) -> str:
 
 def write_docx(page: Page) -> bytes:
     parts, head, _ = base_package()
-    sections = section_setups(page)
+    memo: dict = {}  # the page's tables live as long as it: their ids stand for them here
+    sections = section_setups(page, memo)
     body = []
     for n, (setup, blocks) in enumerate(sections):
-        xml = _body(setup, blocks)
+        xml = _body(setup, blocks, memo)
         props = section_properties(setup, first=n == 0)
         if n < len(sections) - 1:  # a section ends with a paragraph holding its properties
             xml += f"<w:p><w:pPr>{props}</w:pPr></w:p>"
@@ -511,9 +520,11 @@ def write_docx(page: Page) -> bytes:
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             if name in deflated:
+                blob, crc = deflated[name]
                 with z.open(info, "w") as member:
-                    member._compressor = _Deflated(deflated[name])  # the same bytes zipfile would make
-                    member.write(data)
+                    member._compressor = _Deflated(blob)  # the same bytes zipfile would make
+                    member._crc, member._file_size = crc, len(data)  # and the same CRC-32, found once
+                    member.write(b"")
             else:
                 z.writestr(info, data)
     return out.getvalue()
@@ -535,8 +546,8 @@ class _Deflated:
 
 
 @functools.cache
-def _deflated_parts() -> dict[str, bytes]:
-    """Each constant part of the base package deflated exactly as zipfile.ZIP_DEFLATED does."""
+def _deflated_parts() -> dict[str, tuple[bytes, int]]:
+    """Each constant part of the base package deflated exactly as zipfile.ZIP_DEFLATED does, with its CRC-32."""
     import zlib
 
     parts, _, _ = base_package()
@@ -544,5 +555,5 @@ def _deflated_parts() -> dict[str, bytes]:
     for name, data in parts.items():
         if name not in ("word/document.xml", "docProps/core.xml"):
             c = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-            out[name] = c.compress(data) + c.flush()
+            out[name] = c.compress(data) + c.flush(), zlib.crc32(data)
     return out
