@@ -22,7 +22,9 @@ POLL = 0.5
 GRACE = 10.0
 
 
-def _watch(parent: int) -> None:
+def watch_parent(parent: int) -> None:
+    """SIGTERM this process once ``parent`` is no longer its parent; exit if still alive ``GRACE``
+    seconds later (also a warm flow run's guard, huanjie.flows.warm_child)."""
     while os.getppid() == parent:
         time.sleep(POLL)
     os.kill(os.getpid(), signal.SIGTERM)
@@ -36,7 +38,7 @@ def main(argv: list[str]) -> None:
     parent, module = int(argv[0]), argv[2]
     if os.getppid() != parent:  # the parent is already gone
         sys.exit(1)
-    threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+    threading.Thread(target=watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
     sys.argv = [module, *argv[3:]]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
 

@@ -1,8 +1,8 @@
 """``huanjie worker`` in Prefect mode: a Prefect process worker on huanjie's work pool.
 
 Run as many as the machines allow (several per machine, several machines): each takes flow
-runs of the cases deployment from the Prefect server and runs each in a process of its own
-(huanjie.flows.deploy). Beside it, a dispatcher thread submits runs for woken cases that no one
+runs of the cases deployment from the Prefect server and runs each in a process of its own,
+forked warm (huanjie.flows.warm_worker; huanjie.flows.deploy). Beside it, a dispatcher thread submits runs for woken cases that no one
 holds: cases woken by a change that did not submit (a clerk's record, a re-plan), and those
 whose lease expired because the worker running them died. It also beats (so ``record`` and
 ``gate approve`` see a live worker) and notes overdue steps.
@@ -105,8 +105,9 @@ def _data_dir():
 
 
 async def _work(ctx: Context, name: str, echo: Callable[[str], None], once: bool) -> None:
-    from prefect.workers.process import ProcessWorker
+    from huanjie.flows.warm_worker import WarmProcessWorker, warm_up
 
+    warm_up()
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
 
@@ -117,7 +118,7 @@ async def _work(ctx: Context, name: str, echo: Callable[[str], None], once: bool
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _stop)
     pool = ctx.prefect.work_pool
-    async with ProcessWorker(work_pool_name=pool, name=name.replace("/", "_").replace("%", "_"),
+    async with WarmProcessWorker(work_pool_name=pool, name=name.replace("/", "_").replace("%", "_"),
                              limit=ctx.prefect.worker_limit) as worker:
         echo(f"Prefect 工作进程已就绪（{name}），工作池 {pool}，最多同时运行 {ctx.prefect.worker_limit} 个流程")
         try:
