@@ -29,13 +29,19 @@ def create_app(ctx: Context, settings: WebSettings | None = None, accounts: Acco
     async def lifespan(app: FastAPI):
         from huanjie.service.summaries import backfill
         from huanjie.web.background import Background
+        from huanjie.web.warmup import WarmUp, compile_pages
 
         backfill(ctx.engine)  # villages' summaries missing from a store made before them (the board reads them)
+        compile_pages()  # what every first request would otherwise do
         background = Background(ctx, settings)
         background.start()
+        warmup = WarmUp(ctx, settings.warm_users).start() if settings.warm_users else None
+        app.state.warmup = warmup
         try:
             yield
         finally:
+            if warmup is not None:
+                warmup.close()
             background.close()
 
     app = FastAPI(title="换届 huanjie 接口", description="村“两委”换届选举流程引擎的 JSON 接口（与网页同一服务层、同一权限）",

@@ -18,4 +18,5 @@ class WebSettings(BaseSettings):
     prefect: bool = Field(default=True, description="The worker runs stage flows through Prefect (else direct calls).")
     scheduler: bool = Field(default=True, description="Run the reminder scheduler in the server process.")
     audit_key: str | None = Field(default=None, description="Ed25519 private key (PEM) that signs audit exports; unset: unsigned.")
+    warm_users: int = Field(default=200, description="Users whose inbox and board are derived right after start (0: none).")
     login_per_client: int = Field(default=30, description="Failed logins from one address per 10 minutes before refusing.")
