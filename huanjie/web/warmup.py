@@ -2,9 +2,9 @@
 
 Right after ``huanjie serve`` starts nothing is derived yet: without warm-up the first round of
 users (everyone signing in at 8 am after a restart) each waits for their township's data to be
-derived while the others' derivations hold the same two cores. The thread started here, while the
-server already answers, compiles the templates, imports what the pages import on first use, and
-derives each active user's inbox and board (first page, no filters) through the same kept calls a
+derived while the others' derivations hold the same two cores. At start ``compile_pages`` compiles
+the templates and imports what the pages import on first use; then the thread started here, while
+the server already answers, derives each active user's inbox and board (first page, no filters) through the same kept calls a
 request makes (service.views: keyed by the newest event id and the day), so what it prepares is
 what a request would derive and a change made meanwhile is derived again as always. It only reads
 (no write lock); memory stays within the kept stores' own bounds (at most ``users`` users warmed).
