@@ -4,9 +4,8 @@ Run as many as the machines allow (several per machine, several machines): each 
 runs of the cases deployment from the Prefect server (huanjie.flows.deploy) and runs each in a
 process of its own, forked warm (huanjie.flows.warm_worker). Beside it, a dispatcher thread
 submits runs for woken cases that no one holds: cases woken by a change that did not submit
-(a clerk's record, a re-plan), and those
-whose lease expired because the worker running them died. It also beats (so ``record`` and
-``gate approve`` see a live worker) and notes overdue steps.
+(a clerk's record, a re-plan), and those whose lease expired because the worker running them
+died. It also beats (so ``record`` and ``gate approve`` see a live worker) and notes overdue steps.
 """
 
 from __future__ import annotations
